@@ -1,0 +1,115 @@
+//! `notetag`: tag notes from the command line. A thin layer over the core crate.
+
+mod args;
+mod predict;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use notetag::{io, Classifier, ClassifierParams, Error, Result};
+
+use args::{Cli, Command, TrainArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        // Only fails when a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("notetag: error: {e}");
+            ExitCode::from(match e {
+                Error::InvalidParam { .. } => 2,
+                _ => 1,
+            })
+        }
+    }
+}
+
+fn load_model(path: &Option<std::path::PathBuf>) -> Result<Classifier> {
+    match path {
+        Some(p) => Classifier::load(p),
+        None => Classifier::default_model(),
+    }
+}
+
+fn run(cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Predict(a) => predict::run(&a),
+        Command::Train(a) => train(&a),
+        Command::Eval(a) => {
+            let clf = load_model(&a.model)?;
+            let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+            let report = clf.evaluate(&ex)?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_table());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain(a) => {
+            let clf = load_model(&a.model)?;
+            let e = clf.explain(&a.text, a.k);
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let labels: Vec<&str> = e.prediction.labels().collect();
+            println!("primary: {}   labels: [{}]", e.prediction.primary(), labels.join(", "));
+            for l in &e.per_label {
+                println!(
+                    "\n{}  p={:.3}  score={:+.3}  (bias {:+.3})",
+                    l.label, l.probability, l.score, l.bias
+                );
+                for c in &l.top {
+                    println!("  {:+.4}  {}", c.weight, c.feature);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Info(a) => {
+            let clf = load_model(&a.model)?;
+            let m = clf.meta();
+            let bytes = clf.to_bytes()?.len();
+            let info = serde_json::json!({
+                "labels": clf.labels(),
+                "thresholds": clf.thresholds(),
+                "params": clf.params(),
+                "size_bytes": bytes,
+                "buckets_used": clf.featurizer().idf().iter().filter(|&&v| v > 0.0).count(),
+                "training": m,
+            });
+            println!("{}", serde_json::to_string_pretty(&info)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn train(a: &TrainArgs) -> Result<ExitCode> {
+    let params: ClassifierParams = a.params()?;
+    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let start = std::time::Instant::now();
+    let mut clf = params.fit(&ex)?;
+    clf.set_source(a.input.display().to_string());
+    let secs = start.elapsed().as_secs_f64();
+    clf.save(&a.output)?;
+    let m = clf.meta();
+    eprintln!(
+        "trained on {} rows in {secs:.2}s; {}-fold out-of-fold accuracy {:.4}, macro-F1 {:.4}, ECE {:.4}; wrote {}",
+        m.rows,
+        m.cv_folds,
+        m.cv_accuracy,
+        m.cv_macro_f1,
+        m.cv_ece,
+        a.output.display()
+    );
+    if let Some(dev) = &a.dev {
+        let ex = io::read_examples(dev, None)?;
+        let r = clf.evaluate(&ex)?;
+        eprintln!("dev {}:\n{}", dev.display(), r.to_table());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,322 @@
+//! Metrics, confusion matrix, calibration error and stratified k-fold splits.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::linear::SplitMix;
+
+/// Precision, recall and F1 of one label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelStats {
+    /// Label name.
+    pub label: String,
+    /// Precision of the primary (top-1) prediction.
+    pub precision: f64,
+    /// Recall of the primary prediction.
+    pub recall: f64,
+    /// F1 of the primary prediction.
+    pub f1: f64,
+    /// Rows whose gold primary is this label.
+    pub support: usize,
+}
+
+/// Everything notetag measures about predictions against gold labels.
+///
+/// Top-1 metrics (accuracy, macro/micro F1, per-label table, confusion matrix)
+/// compare the predicted primary with the gold primary on rows that have one;
+/// macro-F1 averages over the labels present among the gold primaries.
+/// Multi-label metrics compare predicted label sets with gold sets on every row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Label names, the order of `confusion`'s rows and columns.
+    pub labels: Vec<String>,
+    /// Rows scored.
+    pub n: usize,
+    /// Rows with a gold primary (the top-1 metrics' denominator).
+    pub n_with_primary: usize,
+    /// Top-1 accuracy.
+    pub accuracy: f64,
+    /// Macro-averaged F1 of the top-1 label over labels present in the gold data.
+    pub macro_f1: f64,
+    /// Micro-averaged F1 of the top-1 label (equals accuracy for top-1).
+    pub micro_f1: f64,
+    /// Per-label precision/recall/F1 of the top-1 label.
+    pub per_label: Vec<LabelStats>,
+    /// `confusion[gold][predicted]`, top-1, rows with a gold primary.
+    pub confusion: Vec<Vec<usize>>,
+    /// Rows whose predicted label set equals the gold set exactly.
+    pub subset_accuracy: f64,
+    /// Fraction of (row, label) decisions that are wrong.
+    pub hamming_loss: f64,
+    /// Micro-F1 of predicted label sets against gold sets.
+    pub set_micro_f1: f64,
+    /// Expected calibration error of the per-label probabilities (10 bins).
+    pub ece: f64,
+}
+
+/// One row's prediction, by label index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Predicted primary.
+    pub primary: usize,
+    /// Predicted label set.
+    pub set: Vec<usize>,
+    /// Probability of each label.
+    pub probs: Vec<f32>,
+}
+
+/// One row's gold labels, by label index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gold {
+    /// Gold primary, if the row has a topic.
+    pub primary: Option<usize>,
+    /// Gold label set.
+    pub set: Vec<usize>,
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl Report {
+    /// Compute every metric. `gold` and `pred` are parallel.
+    pub fn compute(labels: &[String], gold: &[Gold], pred: &[Scored]) -> Report {
+        let l = labels.len();
+        let mut confusion = vec![vec![0usize; l]; l];
+        for (g, p) in gold.iter().zip(pred) {
+            if let Some(gp) = g.primary {
+                confusion[gp][p.primary] += 1;
+            }
+        }
+        let n_with_primary: usize = confusion.iter().flatten().sum();
+        let correct: usize = (0..l).map(|i| confusion[i][i]).sum();
+        let mut per_label = Vec::new();
+        let (mut f1_sum, mut present) = (0.0, 0);
+        for (i, name) in labels.iter().enumerate() {
+            let support: usize = confusion[i].iter().sum();
+            let predicted: usize = confusion.iter().map(|r| r[i]).sum();
+            let (p, r) = (ratio(confusion[i][i], predicted), ratio(confusion[i][i], support));
+            if support > 0 {
+                f1_sum += f1(p, r);
+                present += 1;
+            }
+            per_label.push(LabelStats {
+                label: name.clone(),
+                precision: p,
+                recall: r,
+                f1: f1(p, r),
+                support,
+            });
+        }
+        let (mut tp, mut fp, mut fneg, mut exact, mut wrong) = (0usize, 0usize, 0usize, 0usize, 0usize);
+        let mut bins = [(0f64, 0f64, 0usize); 10];
+        for (g, p) in gold.iter().zip(pred) {
+            let mut row_ok = true;
+            for k in 0..l {
+                let (gk, pk) = (g.set.contains(&k), p.set.contains(&k));
+                match (gk, pk) {
+                    (true, true) => tp += 1,
+                    (false, true) => fp += 1,
+                    (true, false) => fneg += 1,
+                    _ => {}
+                }
+                if gk != pk {
+                    wrong += 1;
+                    row_ok = false;
+                }
+                let prob = f64::from(p.probs[k]);
+                let bin = &mut bins[((prob * 10.0) as usize).min(9)];
+                bin.0 += prob;
+                bin.1 += f64::from(u8::from(gk));
+                bin.2 += 1;
+            }
+            exact += usize::from(row_ok);
+        }
+        let cells: usize = bins.iter().map(|b| b.2).sum();
+        let ece = bins
+            .iter()
+            .filter(|b| b.2 > 0)
+            .map(|b| (b.0 - b.1).abs() / cells as f64)
+            .sum();
+        let accuracy = ratio(correct, n_with_primary);
+        Report {
+            labels: labels.to_vec(),
+            n: gold.len(),
+            n_with_primary,
+            accuracy,
+            macro_f1: if present > 0 { f1_sum / present as f64 } else { 0.0 },
+            micro_f1: accuracy,
+            per_label,
+            confusion,
+            subset_accuracy: ratio(exact, gold.len()),
+            hamming_loss: ratio(wrong, gold.len() * l),
+            set_micro_f1: f1(ratio(tp, tp + fp), ratio(tp, tp + fneg)),
+            ece,
+        }
+    }
+
+    /// The report as an aligned plain-text table.
+    pub fn to_table(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let w = self.labels.iter().map(String::len).max().unwrap_or(5).max(9);
+        let _ = writeln!(s, "rows {} (with a primary topic: {})", self.n, self.n_with_primary);
+        let _ = writeln!(
+            s,
+            "accuracy {:.4}  macro-F1 {:.4}  micro-F1 {:.4}",
+            self.accuracy, self.macro_f1, self.micro_f1
+        );
+        let _ = writeln!(
+            s,
+            "label sets: subset accuracy {:.4}  Hamming loss {:.4}  micro-F1 {:.4}  ECE {:.4}",
+            self.subset_accuracy, self.hamming_loss, self.set_micro_f1, self.ece
+        );
+        let _ = writeln!(s, "\n{:<w$}  precision  recall     f1  support", "label");
+        for p in &self.per_label {
+            let _ = writeln!(
+                s,
+                "{:<w$}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}",
+                p.label, p.precision, p.recall, p.f1, p.support
+            );
+        }
+        let _ = write!(s, "\nconfusion (rows gold, columns predicted)\n{:<w$}", "");
+        for l in &self.labels {
+            let _ = write!(s, " {:>w2$}", l, w2 = l.len().max(5));
+        }
+        for (l, row) in self.labels.iter().zip(&self.confusion) {
+            let _ = write!(s, "\n{l:<w$}");
+            for (c, v) in self.labels.iter().zip(row) {
+                let _ = write!(s, " {:>w2$}", v, w2 = c.len().max(5));
+            }
+        }
+        s.push('\n');
+        s
+    }
+}
+
+/// Assign each row to one of `k` folds, keeping each stratum's rows spread evenly
+/// (stratified k-fold). Deterministic for `seed`.
+pub fn stratified_folds(strata: &[usize], k: usize, seed: u64) -> Vec<usize> {
+    let mut fold = vec![0; strata.len()];
+    let n_strata = strata.iter().copied().max().map_or(0, |m| m + 1);
+    let mut rng = SplitMix(seed);
+    let mut offset = 0;
+    for s in 0..n_strata {
+        let mut rows: Vec<usize> = (0..strata.len()).filter(|&i| strata[i] == s).collect();
+        rng.shuffle(&mut rows);
+        for (j, &r) in rows.iter().enumerate() {
+            fold[r] = (offset + j) % k.max(1);
+        }
+        offset += rows.len();
+    }
+    fold
+}
+
+/// Mean and (sample) standard deviation.
+pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    if xs.is_empty() {
+        return (0.0, 0.0);
+    }
+    let m = xs.iter().sum::<f64>() / n;
+    let v = if xs.len() > 1 {
+        xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (m, v.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(primary: usize, set: &[usize], probs: &[f32]) -> Scored {
+        Scored {
+            primary,
+            set: set.to_vec(),
+            probs: probs.to_vec(),
+        }
+    }
+
+    #[test]
+    fn metrics_match_hand_computed_values() {
+        // Golden values, as scikit-learn computes them:
+        // y_true = [0, 0, 1, 1, 2], y_pred = [0, 1, 1, 1, 2]
+        // f1_score(average="macro") = (0.6667 + 0.8 + 1.0) / 3 = 0.8222
+        let labels: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let gold: Vec<Gold> = [0, 0, 1, 1, 2]
+            .iter()
+            .map(|&g| Gold {
+                primary: Some(g),
+                set: vec![g],
+            })
+            .collect();
+        let pred = vec![
+            s(0, &[0], &[0.9, 0.1, 0.0]),
+            s(1, &[1], &[0.2, 0.8, 0.0]),
+            s(1, &[1], &[0.1, 0.9, 0.0]),
+            s(1, &[1, 2], &[0.1, 0.7, 0.6]),
+            s(2, &[2], &[0.0, 0.0, 1.0]),
+        ];
+        let r = Report::compute(&labels, &gold, &pred);
+        assert!((r.accuracy - 0.8).abs() < 1e-12);
+        assert!((r.macro_f1 - (2.0 / 3.0 + 0.8 + 1.0) / 3.0).abs() < 1e-9);
+        assert_eq!(r.confusion, vec![vec![1, 1, 0], vec![0, 2, 0], vec![0, 0, 1]]);
+        assert!((r.subset_accuracy - 0.6).abs() < 1e-12);
+        assert!((r.hamming_loss - 3.0 / 15.0).abs() < 1e-12);
+        // tp = 4, fp = 2, fn = 1 -> P = 2/3, R = 4/5
+        assert!((r.set_micro_f1 - f1(4.0 / 6.0, 0.8)).abs() < 1e-12);
+        assert!(r.ece > 0.0 && r.ece < 0.5);
+        assert!(r.to_table().contains("macro-F1 0.8222"));
+    }
+
+    #[test]
+    fn macro_f1_ignores_labels_absent_from_gold() {
+        let labels: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        let gold = vec![
+            Gold {
+                primary: Some(0),
+                set: vec![0],
+            },
+            Gold {
+                primary: None,
+                set: vec![],
+            },
+        ];
+        let pred = vec![s(0, &[0], &[1.0, 0.0]), s(1, &[], &[0.0, 0.4])];
+        let r = Report::compute(&labels, &gold, &pred);
+        assert_eq!(r.n_with_primary, 1);
+        assert_eq!(r.macro_f1, 1.0);
+    }
+
+    #[test]
+    fn folds_are_stratified_and_deterministic() {
+        let strata: Vec<usize> = (0..100).map(|i| usize::from(i % 4 == 0)).collect();
+        let f = stratified_folds(&strata, 5, 3);
+        assert_eq!(f, stratified_folds(&strata, 5, 3));
+        for k in 0..5 {
+            let in_fold: Vec<usize> = (0..100).filter(|&i| f[i] == k).collect();
+            assert_eq!(in_fold.len(), 20);
+            assert_eq!(in_fold.iter().filter(|&&i| strata[i] == 1).count(), 5);
+        }
+    }
+
+    #[test]
+    fn mean_sd_basic() {
+        let (m, sd) = mean_sd(&[1.0, 2.0, 3.0]);
+        assert_eq!(m, 2.0);
+        assert!((sd - 1.0).abs() < 1e-12);
+    }
+}

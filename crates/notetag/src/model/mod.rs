@@ -1,0 +1,861 @@
+//! The classifier: parameters (builder → check → fit), training with out-of-fold
+//! calibration and thresholds, prediction and explanation.
+
+pub mod calibrate;
+pub mod linear;
+pub mod linfa_impl;
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{data_hash, Example};
+use crate::error::{Error, Result};
+use crate::eval::{stratified_folds, Gold, Report, Scored};
+use crate::sparse::{SparseMatrix, SparseVec};
+use crate::text::{Featurizer, Scratch, TextConfig};
+pub use calibrate::Platt;
+pub use linear::{Learner, LearnerConfig, LinearWeights, NbParams, SvmLoss, SvmParams, Targets};
+
+/// Everything that defines how a classifier is trained.
+///
+/// | name | default | range | meaning |
+/// | --- | --- | --- | --- |
+/// | `text` | [`TextConfig::default`] | see [`TextConfig`] | featuriser |
+/// | `learner` | linear SVM, C = 0.5 | see [`LearnerConfig`] | learner |
+/// | `calibration_folds` | 5 | 2 ..= 20 | folds for out-of-fold calibration and thresholds |
+/// | `seed` | 42 | any | shuffling seed; same seed, same model |
+/// | `quantize` | `true` | | store weights as 8-bit, IDF as 16-bit (smaller files) |
+/// | `labels` | from data | non-empty, unique | fixed label set (sorted) |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassifierParams {
+    /// Featuriser settings.
+    pub text: TextConfig,
+    /// Learner and its settings.
+    pub learner: LearnerConfig,
+    /// Folds of the internal cross-validation that fits calibration and thresholds.
+    pub calibration_folds: u8,
+    /// Seed for every random choice.
+    pub seed: u64,
+    /// Quantise weights to 8 bits (and IDF to 16 bits) at the end of training.
+    pub quantize: bool,
+    /// A fixed label set; `None` takes the labels found in the data.
+    pub labels: Option<Vec<String>>,
+}
+
+impl Default for ClassifierParams {
+    fn default() -> Self {
+        ClassifierParams {
+            text: TextConfig::default(),
+            learner: LearnerConfig::default(),
+            calibration_folds: 5,
+            seed: 42,
+            quantize: true,
+            labels: None,
+        }
+    }
+}
+
+impl ClassifierParams {
+    /// Default parameters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the featuriser.
+    pub fn text(mut self, text: TextConfig) -> Self {
+        self.text = text;
+        self
+    }
+
+    /// Set word n-gram lengths.
+    pub fn word_ngrams(mut self, min: u8, max: u8) -> Self {
+        self.text.word_ngrams = [min, max];
+        self
+    }
+
+    /// Set (or disable) char n-gram lengths.
+    pub fn char_ngrams(mut self, range: Option<(u8, u8)>) -> Self {
+        self.text.char_ngrams = range.map(|(a, b)| [a, b]);
+        self
+    }
+
+    /// Set log2 of the bucket count.
+    pub fn bucket_bits(mut self, bits: u8) -> Self {
+        self.text.bucket_bits = bits;
+        self
+    }
+
+    /// Set the learner.
+    pub fn learner(mut self, learner: LearnerConfig) -> Self {
+        self.learner = learner;
+        self
+    }
+
+    /// Set the calibration folds.
+    pub fn calibration_folds(mut self, k: u8) -> Self {
+        self.calibration_folds = k;
+        self
+    }
+
+    /// Set the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Turn quantisation on or off.
+    pub fn quantize(mut self, q: bool) -> Self {
+        self.quantize = q;
+        self
+    }
+
+    /// Fix the label set.
+    pub fn labels<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.labels = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Check every parameter against its documented range.
+    pub fn check(&self) -> Result<()> {
+        self.text.check()?;
+        self.learner.check()?;
+        if !(2..=20).contains(&self.calibration_folds) {
+            return Err(Error::param(
+                "calibration_folds",
+                format!("{}: need 2..=20", self.calibration_folds),
+            ));
+        }
+        if let Some(l) = &self.labels {
+            check_label_set(l)?;
+        }
+        Ok(())
+    }
+
+    /// Train on labelled examples.
+    pub fn fit(&self, examples: &[Example]) -> Result<Classifier> {
+        self.check()?;
+        let labels = self.label_set(examples)?;
+        let prepared = Prepared::new(self, &labels, examples)?;
+        prepared.train(self, labels, data_hash(examples))
+    }
+
+    /// Train from texts and label lists held in memory.
+    pub fn fit_texts<T: AsRef<str>, L: AsRef<str>>(&self, texts: &[T], labels: &[Vec<L>]) -> Result<Classifier> {
+        if texts.len() != labels.len() {
+            return Err(Error::InvalidData(format!(
+                "{} texts but {} label lists",
+                texts.len(),
+                labels.len()
+            )));
+        }
+        let ex: Vec<Example> = texts
+            .iter()
+            .zip(labels)
+            .map(|(t, l)| Example::multi(t.as_ref(), l.iter().map(|s| s.as_ref().to_string())))
+            .collect();
+        self.fit(&ex)
+    }
+
+    fn label_set(&self, examples: &[Example]) -> Result<Vec<String>> {
+        if examples.is_empty() {
+            return Err(Error::InvalidData("no training rows".into()));
+        }
+        let mut labels: Vec<String> = match &self.labels {
+            Some(l) => l.clone(),
+            None => examples.iter().flat_map(|e| e.labels.iter().cloned()).collect(),
+        };
+        labels.sort();
+        labels.dedup();
+        if labels.is_empty() {
+            return Err(Error::InvalidData(format!(
+                "none of the {} rows carries a label; at least one labelled row is needed",
+                examples.len()
+            )));
+        }
+        check_label_set(&labels)?;
+        Ok(labels)
+    }
+}
+
+fn check_label_set(labels: &[String]) -> Result<()> {
+    if labels.is_empty() {
+        return Err(Error::param("labels", "empty: need at least one label"));
+    }
+    for (i, l) in labels.iter().enumerate() {
+        if l.trim().is_empty() {
+            return Err(Error::param("labels", format!("label {i} is blank")));
+        }
+        if labels[..i].contains(l) {
+            return Err(Error::param("labels", format!("`{l}` appears twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Featurised training data.
+struct Prepared {
+    featurizer: Featurizer,
+    x: SparseMatrix,
+    y: Targets,
+    gold: Vec<Gold>,
+}
+
+impl Prepared {
+    fn new(p: &ClassifierParams, labels: &[String], examples: &[Example]) -> Result<Self> {
+        let index = |row: usize, l: &str| {
+            labels.iter().position(|x| x == l).ok_or_else(|| Error::Record {
+                source_name: "<training data>".into(),
+                line: row + 1,
+                message: format!("field `labels`: unknown label `{l}` (known: {})", labels.join(", ")),
+            })
+        };
+        let mut gold = Vec::with_capacity(examples.len());
+        for (row, e) in examples.iter().enumerate() {
+            let mut set = e.labels.iter().map(|l| index(row, l)).collect::<Result<Vec<_>>>()?;
+            set.sort_unstable();
+            set.dedup();
+            let primary = e.primary_label().map(|l| index(row, l)).transpose()?;
+            gold.push(Gold { primary, set });
+        }
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        let (featurizer, vecs) = Featurizer::fit(p.text.clone(), &texts)?;
+        let x = SparseMatrix::from_rows(p.text.n_buckets(), &vecs);
+        let sets: Vec<Vec<usize>> = gold.iter().map(|g| g.set.clone()).collect();
+        let y = Targets::from_sets(labels.len(), &sets);
+        Ok(Prepared { featurizer, x, y, gold })
+    }
+
+    fn train(mut self, p: &ClassifierParams, labels: Vec<String>, data_hash: String) -> Result<Classifier> {
+        let n = self.x.nrows();
+        let l = labels.len();
+        let strata: Vec<usize> = self.gold.iter().map(|g| g.primary.unwrap_or(l)).collect();
+        let k = usize::from(p.calibration_folds).min(n);
+        // Out-of-fold scores: every row scored by a model that never saw it.
+        let mut oof = vec![0f32; n * l];
+        if k >= 2 {
+            let folds = stratified_folds(&strata, k, p.seed);
+            let parts: Vec<(Vec<usize>, LinearWeights)> = (0..k)
+                .into_par_iter()
+                .map(|f| {
+                    let train: Vec<usize> = (0..n).filter(|&i| folds[i] != f).collect();
+                    let test: Vec<usize> = (0..n).filter(|&i| folds[i] == f).collect();
+                    let w = p
+                        .learner
+                        .fit_linear(&self.x.select(&train), &self.y.select(&train), p.seed)?;
+                    Ok((test, w))
+                })
+                .collect::<Result<_>>()?;
+            for (test, w) in parts {
+                for i in test {
+                    let (idx, val) = self.x.row(i);
+                    w.scores_into(idx, val, &mut oof[i * l..(i + 1) * l]);
+                }
+            }
+        }
+        let mut weights = p.learner.fit_linear(&self.x, &self.y, p.seed)?;
+        if k < 2 {
+            for i in 0..n {
+                let (idx, val) = self.x.row(i);
+                weights.scores_into(idx, val, &mut oof[i * l..(i + 1) * l]);
+            }
+        }
+        let calibration: Vec<Platt> = (0..l)
+            .map(|j| Platt::fit(&(0..n).map(|i| oof[i * l + j]).collect::<Vec<_>>(), &self.y.pos[j]))
+            .collect();
+        let probs: Vec<f32> = (0..n * l).map(|c| calibration[c % l].prob(oof[c])).collect();
+        let thresholds: Vec<f32> = (0..l)
+            .map(|j| {
+                calibrate::best_f1_threshold(&(0..n).map(|i| probs[i * l + j]).collect::<Vec<_>>(), &self.y.pos[j])
+            })
+            .collect();
+        let cv_pred: Vec<Scored> = (0..n)
+            .map(|i| decide(&probs[i * l..(i + 1) * l], &thresholds, &PredictOptions::default()))
+            .collect();
+        let cv = Report::compute(&labels, &self.gold, &cv_pred);
+        if p.quantize {
+            let idf = quantize_idf(self.featurizer.idf());
+            self.featurizer.set_idf(idf);
+            quantize_weights(&mut weights);
+        }
+        let mut label_counts = vec![0usize; l];
+        for g in &self.gold {
+            for &j in &g.set {
+                label_counts[j] += 1;
+            }
+        }
+        let meta = TrainingMeta {
+            notetag_version: env!("CARGO_PKG_VERSION").to_string(),
+            rows: n,
+            label_counts,
+            unlabelled_rows: self.gold.iter().filter(|g| g.set.is_empty()).count(),
+            data_hash,
+            cv_folds: k as u32,
+            cv_accuracy: cv.accuracy,
+            cv_macro_f1: cv.macro_f1,
+            cv_ece: cv.ece,
+            source: None,
+        };
+        let clf = Classifier::from_parts(labels, self.featurizer, weights, calibration, thresholds, p.clone(), meta)?;
+        // What is saved is what is used: the trained model is the one its bytes
+        // describe, so save -> load gives bit-identical scores.
+        Classifier::from_bytes(&clf.to_bytes()?)
+    }
+}
+
+/// IDF rounded to a 1/2048 grid (what the model file stores).
+pub(crate) fn quantize_idf(idf: &[f32]) -> Vec<f32> {
+    idf.iter().map(|&v| dequant_idf(quant_idf(v))).collect()
+}
+
+pub(crate) fn quant_idf(v: f32) -> u16 {
+    (v * 2048.0).round().clamp(0.0, 65535.0) as u16
+}
+
+pub(crate) fn dequant_idf(q: u16) -> f32 {
+    f32::from(q) / 2048.0
+}
+
+/// Per-label scale for 8-bit weights.
+pub(crate) fn weight_scales(w: &LinearWeights) -> Vec<f32> {
+    let l = w.n_labels;
+    (0..l)
+        .map(|j| {
+            let m = w.w.iter().skip(j).step_by(l).fold(0f32, |m, v| m.max(v.abs()));
+            if m > 0.0 {
+                m / 127.0
+            } else {
+                1.0
+            }
+        })
+        .collect()
+}
+
+fn quantize_weights(w: &mut LinearWeights) {
+    let scales = weight_scales(w);
+    let l = w.n_labels;
+    for (c, v) in w.w.iter_mut().enumerate() {
+        let s = scales[c % l];
+        *v = (*v / s).round().clamp(-127.0, 127.0) * s;
+    }
+}
+
+/// What the model records about its training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingMeta {
+    /// notetag version that trained it.
+    pub notetag_version: String,
+    /// Training rows.
+    pub rows: usize,
+    /// Rows carrying each label (in label order).
+    pub label_counts: Vec<usize>,
+    /// Rows with no label.
+    pub unlabelled_rows: usize,
+    /// [`data_hash`] of the training examples.
+    pub data_hash: String,
+    /// Folds of the internal cross-validation.
+    pub cv_folds: u32,
+    /// Out-of-fold top-1 accuracy on the training data.
+    pub cv_accuracy: f64,
+    /// Out-of-fold top-1 macro-F1 on the training data.
+    pub cv_macro_f1: f64,
+    /// Out-of-fold expected calibration error.
+    pub cv_ece: f64,
+    /// Free-form description of the training data.
+    pub source: Option<String>,
+}
+
+/// Per-call prediction options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PredictOptions {
+    /// One probability threshold for every label, instead of the tuned ones.
+    pub threshold: Option<f32>,
+    /// Keep at most this many labels (highest first).
+    pub top_k: Option<usize>,
+}
+
+/// A trained classifier.
+#[derive(Debug)]
+pub struct Classifier {
+    labels: Arc<[String]>,
+    featurizer: Featurizer,
+    weights: LinearWeights,
+    calibration: Vec<Platt>,
+    thresholds: Vec<f32>,
+    params: ClassifierParams,
+    meta: TrainingMeta,
+}
+
+/// The prediction for one note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    labels: Arc<[String]>,
+    scored: Scored,
+}
+
+impl Prediction {
+    /// The highest-probability label (always present).
+    pub fn primary(&self) -> &str {
+        &self.labels[self.scored.primary]
+    }
+
+    /// Index of the primary label in the classifier's label list.
+    pub fn primary_index(&self) -> usize {
+        self.scored.primary
+    }
+
+    /// Every label at or above its threshold, most probable first (may be empty).
+    pub fn labels(&self) -> impl Iterator<Item = &str> + '_ {
+        self.scored.set.iter().map(|&i| self.labels[i].as_str())
+    }
+
+    /// `(label, probability)` for every label, in the classifier's label order.
+    pub fn scores(&self) -> impl Iterator<Item = (&str, f32)> + '_ {
+        self.labels
+            .iter()
+            .map(String::as_str)
+            .zip(self.scored.probs.iter().copied())
+    }
+
+    /// Probabilities in the classifier's label order.
+    pub fn probabilities(&self) -> &[f32] {
+        &self.scored.probs
+    }
+
+    /// The prediction by label index (for metrics).
+    pub fn scored(&self) -> &Scored {
+        &self.scored
+    }
+}
+
+/// One feature's pull on one label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    /// The n-gram(s) behind the feature (several when they share a bucket).
+    pub feature: String,
+    /// Contribution to the label's raw score (value × weight).
+    pub weight: f32,
+}
+
+/// Why a note got its scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The prediction explained.
+    #[serde(skip)]
+    pub prediction: Prediction,
+    /// Per label (classifier order): the label, its bias, and its top features by
+    /// absolute contribution.
+    pub per_label: Vec<LabelExplanation>,
+}
+
+/// Top features of one label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelExplanation {
+    /// Label name.
+    pub label: String,
+    /// Calibrated probability.
+    pub probability: f32,
+    /// Raw (uncalibrated) score = bias + sum of contributions.
+    pub score: f32,
+    /// The label's bias.
+    pub bias: f32,
+    /// Features with the largest absolute contributions, largest first.
+    pub top: Vec<Contribution>,
+}
+
+fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions) -> Scored {
+    let primary = probs
+        .iter()
+        .enumerate()
+        .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best });
+    let mut set: Vec<usize> = (0..probs.len())
+        .filter(|&i| probs[i] >= opts.threshold.unwrap_or(thresholds[i]))
+        .collect();
+    set.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    if let Some(k) = opts.top_k {
+        set.truncate(k);
+    }
+    Scored {
+        primary,
+        set,
+        probs: probs.to_vec(),
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Classifier {
+    /// Assemble and validate a classifier from its parts.
+    pub(crate) fn from_parts(
+        labels: Vec<String>,
+        featurizer: Featurizer,
+        weights: LinearWeights,
+        calibration: Vec<Platt>,
+        thresholds: Vec<f32>,
+        params: ClassifierParams,
+        meta: TrainingMeta,
+    ) -> Result<Self> {
+        let l = labels.len();
+        let bad = |reason: String| Error::InvalidModel { path: None, reason };
+        check_label_set(&labels).map_err(|e| bad(e.to_string()))?;
+        if weights.n_labels != l || weights.bias.len() != l || weights.w.len() != featurizer.idf().len() * l {
+            return Err(bad(format!(
+                "weights do not fit {l} labels and {} buckets",
+                featurizer.idf().len()
+            )));
+        }
+        if calibration.len() != l || thresholds.len() != l {
+            return Err(bad("calibration or thresholds do not match the label count".into()));
+        }
+        let finite = |xs: &[f32]| xs.iter().all(|v| v.is_finite());
+        if !finite(&weights.w) || !finite(&weights.bias) || !finite(featurizer.idf()) || !finite(&thresholds) {
+            return Err(bad("non-finite number in weights, IDF or thresholds".into()));
+        }
+        if calibration.iter().any(|p| !p.a.is_finite() || !p.b.is_finite()) {
+            return Err(bad("non-finite calibration".into()));
+        }
+        Ok(Classifier {
+            labels: labels.into(),
+            featurizer,
+            weights,
+            calibration,
+            thresholds,
+            params,
+            meta,
+        })
+    }
+
+    /// The label names, in the fixed (sorted) order used by every score vector.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Per-label decision thresholds on probabilities.
+    pub fn thresholds(&self) -> &[f32] {
+        &self.thresholds
+    }
+
+    /// Per-label Platt calibration.
+    pub fn calibration(&self) -> &[Platt] {
+        &self.calibration
+    }
+
+    /// The parameters it was trained with.
+    pub fn params(&self) -> &ClassifierParams {
+        &self.params
+    }
+
+    /// What it knows about its training.
+    pub fn meta(&self) -> &TrainingMeta {
+        &self.meta
+    }
+
+    /// Set the free-form training-data description.
+    pub fn set_source(&mut self, source: impl Into<String>) {
+        self.meta.source = Some(source.into());
+    }
+
+    /// The featuriser.
+    pub fn featurizer(&self) -> &Featurizer {
+        &self.featurizer
+    }
+
+    /// The linear weights.
+    pub fn weights(&self) -> &LinearWeights {
+        &self.weights
+    }
+
+    /// Calibrated probabilities of `text` into `scratch.scores` (no allocation once
+    /// the scratch buffers have grown).
+    pub fn probabilities_into(&self, text: &str, scratch: &mut Scratch) {
+        self.featurizer.transform_into(text, scratch);
+        let l = self.labels.len();
+        scratch.scores.resize(l, 0.0);
+        let Scratch { vec, scores, .. } = scratch;
+        self.weights.scores_into(&vec.indices, &vec.values, scores);
+        for (s, p) in scores.iter_mut().zip(&self.calibration) {
+            *s = p.prob(*s);
+        }
+    }
+
+    /// Calibrated probabilities of `text`, in label order.
+    pub fn predict_proba(&self, text: &str) -> Vec<f32> {
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            self.probabilities_into(text, &mut s);
+            s.scores.clone()
+        })
+    }
+
+    /// Predict one note.
+    pub fn predict(&self, text: &str) -> Prediction {
+        self.predict_with(text, &PredictOptions::default())
+    }
+
+    /// Predict one note with options.
+    pub fn predict_with(&self, text: &str, opts: &PredictOptions) -> Prediction {
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            self.probabilities_into(text, &mut s);
+            Prediction {
+                labels: self.labels.clone(),
+                scored: decide(&s.scores, &self.thresholds, opts),
+            }
+        })
+    }
+
+    /// Predict many notes in parallel; results in input order.
+    pub fn predict_batch<T: AsRef<str> + Sync>(&self, texts: &[T], opts: &PredictOptions) -> Vec<Prediction> {
+        texts
+            .par_iter()
+            .with_min_len(256)
+            .map(|t| self.predict_with(t.as_ref(), opts))
+            .collect()
+    }
+
+    /// Probabilities of many notes in parallel, row-major `texts.len() × labels`.
+    pub fn predict_proba_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<f32> {
+        let l = self.labels.len();
+        let mut out = vec![0f32; texts.len() * l];
+        out.par_chunks_mut(l * 256)
+            .zip(texts.par_chunks(256))
+            .for_each_init(Scratch::default, |s, (o, ts)| {
+                for (row, t) in o.chunks_mut(l).zip(ts) {
+                    self.probabilities_into(t.as_ref(), s);
+                    row.copy_from_slice(&s.scores);
+                }
+            });
+        out
+    }
+
+    /// The `k` features that pushed each label's score most (either way).
+    pub fn explain(&self, text: &str, k: usize) -> Explanation {
+        let prediction = self.predict(text);
+        let vec: SparseVec = self.featurizer.transform(text);
+        let mut names: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+        for (b, name) in self.featurizer.named_terms(text) {
+            let e = names.entry(b).or_default();
+            if !e.contains(&name) {
+                e.push(name);
+            }
+        }
+        let l = self.labels.len();
+        let mut raw = vec![0f32; l];
+        self.weights.scores_into(&vec.indices, &vec.values, &mut raw);
+        let per_label = (0..l)
+            .map(|j| {
+                let mut top: Vec<Contribution> = vec
+                    .indices
+                    .iter()
+                    .zip(&vec.values)
+                    .map(|(&b, &v)| Contribution {
+                        feature: names.get(&b).map(|n| n.join(" | ")).unwrap_or_default(),
+                        weight: v * self.weights.w[b as usize * l + j],
+                    })
+                    .filter(|c| c.weight != 0.0)
+                    .collect();
+                top.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+                top.truncate(k);
+                LabelExplanation {
+                    label: self.labels[j].clone(),
+                    probability: prediction.scored.probs[j],
+                    score: raw[j],
+                    bias: self.weights.bias[j],
+                    top,
+                }
+            })
+            .collect();
+        Explanation { prediction, per_label }
+    }
+
+    /// Score the classifier on labelled examples. Labels unknown to the model are
+    /// an error naming the row.
+    pub fn evaluate(&self, examples: &[Example]) -> Result<Report> {
+        let index = |row: usize, l: &str| {
+            self.labels.iter().position(|x| x == l).ok_or_else(|| Error::Record {
+                source_name: "<evaluation data>".into(),
+                line: row + 1,
+                message: format!(
+                    "field `labels`: label `{l}` is unknown to the model (known: {})",
+                    self.labels.join(", ")
+                ),
+            })
+        };
+        let gold = examples
+            .iter()
+            .enumerate()
+            .map(|(row, e)| {
+                let mut set = e.labels.iter().map(|l| index(row, l)).collect::<Result<Vec<_>>>()?;
+                set.sort_unstable();
+                set.dedup();
+                Ok(Gold {
+                    primary: e.primary_label().map(|l| index(row, l)).transpose()?,
+                    set,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        let pred: Vec<Scored> = self
+            .predict_batch(&texts, &PredictOptions::default())
+            .into_iter()
+            .map(|p| p.scored)
+            .collect();
+        Ok(Report::compute(&self.labels, &gold, &pred))
+    }
+}
+
+/// k-fold cross-validation of `params` on `examples`: one report per fold
+/// (stratified by primary label; deterministic for `params.seed`).
+pub fn cross_validate(params: &ClassifierParams, examples: &[Example], k: usize) -> Result<Vec<Report>> {
+    params.check()?;
+    if k < 2 || k > examples.len() {
+        return Err(Error::param(
+            "k",
+            format!("{k}: need 2 <= k <= rows ({})", examples.len()),
+        ));
+    }
+    let labels = params.label_set(examples)?;
+    let strata: Vec<usize> = examples
+        .iter()
+        .map(|e| {
+            e.primary_label()
+                .and_then(|p| labels.iter().position(|l| l == p))
+                .unwrap_or(labels.len())
+        })
+        .collect();
+    let folds = stratified_folds(&strata, k, params.seed);
+    let fixed = params.clone().labels(labels);
+    (0..k)
+        .map(|f| {
+            let pick = |want: bool| -> Vec<Example> {
+                examples
+                    .iter()
+                    .zip(&folds)
+                    .filter(|(_, &g)| (g == f) == want)
+                    .map(|(e, _)| e.clone())
+                    .collect()
+            };
+            fixed.fit(&pick(false))?.evaluate(&pick(true))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn toy_examples() -> Vec<Example> {
+        let mut ex = Vec::new();
+        for i in 0..30 {
+            ex.push(Example::new(
+                format!("the central bank raised interest rates again {i}"),
+                "trade_finance",
+            ));
+            ex.push(Example::new(
+                format!("new gpu chips and open source software release {i}"),
+                "tech",
+            ));
+            ex.push(Example::new(
+                format!("good morning friends, coffee with my kids {i}"),
+                "personal",
+            ));
+        }
+        ex.push(Example::multi("bank rates and gpu chips", ["trade_finance", "tech"]));
+        ex.push(Example::multi("lol", Vec::<String>::new()));
+        ex
+    }
+
+    #[test]
+    fn fits_predicts_and_calibrates() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        assert_eq!(clf.labels(), ["personal", "tech", "trade_finance"]);
+        let p = clf.predict("interest rates at the central bank");
+        assert_eq!(p.primary(), "trade_finance");
+        assert!(p.labels().any(|l| l == "trade_finance"));
+        let sum: f32 = p.probabilities().iter().sum();
+        assert!(p.probabilities().iter().all(|&x| (0.0..=1.0).contains(&x)), "{sum}");
+        assert_eq!(clf.meta().rows, 92);
+        assert!(clf.meta().cv_macro_f1 > 0.9);
+    }
+
+    #[test]
+    fn empty_text_still_predicts() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        for t in ["", "   ", "\u{0}", "🤷"] {
+            let p = clf.predict(t);
+            assert!(clf.labels().contains(&p.primary().to_string()));
+        }
+    }
+
+    #[test]
+    fn explain_names_the_driving_ngrams() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        let e = clf.explain("new gpu chips", 3);
+        let tech = &e.per_label[1];
+        assert_eq!(tech.label, "tech");
+        assert!(tech.top.iter().any(|c| c.feature.contains("gpu")), "{:?}", tech.top);
+        let total: f32 = tech.bias + e.per_label[1].top.iter().map(|c| c.weight).sum::<f32>();
+        assert!(total <= tech.score + 1e-3 || tech.top.len() == 3);
+    }
+
+    #[test]
+    fn unknown_label_in_fixed_set_names_the_row() {
+        let err = ClassifierParams::new()
+            .labels(["tech"])
+            .fit(&toy_examples())
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("<training data>:1:") && err.to_string().contains("unknown label"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_rows_or_no_labels_are_errors() {
+        assert!(matches!(ClassifierParams::new().fit(&[]), Err(Error::InvalidData(_))));
+        let unlabelled = vec![Example::multi("x", Vec::<String>::new())];
+        assert!(matches!(
+            ClassifierParams::new().fit(&unlabelled),
+            Err(Error::InvalidData(_))
+        ));
+    }
+
+    #[test]
+    fn top_k_and_threshold_options() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        let p = clf.predict_with(
+            "bank rates gpu",
+            &PredictOptions {
+                threshold: Some(0.0),
+                top_k: Some(2),
+            },
+        );
+        assert_eq!(p.labels().count(), 2);
+        let p = clf.predict_with(
+            "bank rates gpu",
+            &PredictOptions {
+                threshold: Some(1.1),
+                top_k: None,
+            },
+        );
+        assert_eq!(p.labels().count(), 0);
+    }
+
+    #[test]
+    fn cross_validation_reports_each_fold() {
+        let reports = cross_validate(&ClassifierParams::new(), &toy_examples(), 3).unwrap();
+        assert_eq!(reports.len(), 3);
+        assert!(reports.iter().all(|r| r.accuracy > 0.8));
+    }
+
+    #[test]
+    fn naive_bayes_learner_works_end_to_end() {
+        let p = ClassifierParams::new().learner(LearnerConfig::ComplementNb(NbParams::default()));
+        let clf = p.fit(&toy_examples()).unwrap();
+        assert_eq!(clf.predict("coffee with friends").primary(), "personal");
+    }
+}

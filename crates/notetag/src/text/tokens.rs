@@ -1,0 +1,305 @@
+//! Normalisation and tokenisation of one note.
+//!
+//! The rules, in order, for each whitespace-free stretch of the normalised text:
+//! URLs become `<url>` plus a `domain:` token (and `<image>` for image links); Nostr
+//! references (`nostr:npub1…`, `nostr:note1…`, bare `npub1…`/`note1…`) become
+//! `<nostr-profile>` / `<nostr-note>`; `@mentions` become `<mention>`; hashtags are
+//! kept (`#word` plus the word itself); cashtags (`$btc`) are kept; numbers fold to
+//! `<num>`, `<year>`, `<pct>` or `<money>`; emoji are kept one per token; words are
+//! runs of letters and digits (CJK characters one per token); other punctuation is
+//! dropped.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// What a token is; it seeds the token's hash, so `#ai` and `ai` differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokKind {
+    /// An ordinary word (char n-grams apply).
+    Word,
+    /// A folded placeholder such as `<url>` or `<num>`.
+    Special,
+    /// The domain of a URL.
+    Domain,
+    /// A hashtag, without its `#`.
+    Hashtag,
+    /// A cashtag, without its `$`.
+    Cashtag,
+    /// One emoji.
+    Emoji,
+}
+
+impl TokKind {
+    pub(crate) fn seed(self) -> u64 {
+        match self {
+            TokKind::Word => 0x11,
+            TokKind::Special => 0x22,
+            TokKind::Domain => 0x33,
+            TokKind::Hashtag => 0x44,
+            TokKind::Cashtag => 0x55,
+            TokKind::Emoji => 0x66,
+        }
+    }
+
+    /// The display form of a token of this kind (used by explanations).
+    pub fn display(self, s: &str) -> String {
+        match self {
+            TokKind::Domain => format!("domain:{s}"),
+            TokKind::Hashtag => format!("#{s}"),
+            TokKind::Cashtag => format!("${s}"),
+            _ => s.to_string(),
+        }
+    }
+
+    /// Whether the token takes part in word n-grams (hashtags stand alone as an
+    /// extra unigram, their word goes into the sequence).
+    pub(crate) fn in_sequence(self) -> bool {
+        !matches!(self, TokKind::Hashtag | TokKind::Domain)
+    }
+}
+
+/// Normalise `text` into `out`: NFKC (skipped for ASCII, where it is the identity),
+/// lower case, typographic apostrophes folded to `'`.
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.reserve(text.len());
+        for b in text.bytes() {
+            out.push(b.to_ascii_lowercase() as char);
+        }
+        return;
+    }
+    for c in text.nfkc() {
+        match c {
+            '\u{2019}' | '\u{2018}' | '\u{02bc}' => out.push('\''),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+const IMAGE_EXT: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic"];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_ignorable(c: char) -> bool {
+    matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFE00..=0xFE0F | 0x1F3FB..=0x1F3FF | 0xFEFF | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+        || c.is_control()
+        || matches!(c as u32, 0x00A0..=0x00BF | 0x2000..=0x206F | 0x3000..=0x303F | 0xFF00..=0xFF0F | 0x2E00..=0x2E7F)
+}
+
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+/// End (byte offset) of the run of characters from `i` satisfying `f`.
+fn run_end(s: &str, i: usize, f: impl Fn(char) -> bool) -> usize {
+    s[i..]
+        .char_indices()
+        .find(|&(_, c)| !f(c))
+        .map_or(s.len(), |(k, _)| i + k)
+}
+
+/// Split normalised text into tokens, calling `emit(kind, token)` for each in order.
+pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
+    let mut i = 0;
+    while let Some(c) = s[i..].chars().next() {
+        let rest = &s[i..];
+        if c.is_whitespace() || is_ignorable(c) {
+            i += c.len_utf8();
+            continue;
+        }
+        if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
+            let end = run_end(s, i, |c| !c.is_whitespace());
+            let url = &s[i..end];
+            let host = url.split("://").nth(1).unwrap_or(url);
+            let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+            let host = host.strip_prefix("www.").unwrap_or(host);
+            emit(TokKind::Special, "<url>");
+            if !host.is_empty() {
+                emit(TokKind::Domain, host);
+            }
+            let path = url.split(['?', '#']).next().unwrap_or(url);
+            if IMAGE_EXT.iter().any(|e| path.ends_with(e)) {
+                emit(TokKind::Special, "<image>");
+            }
+            i = end;
+            continue;
+        }
+        if let Some(r) = rest.strip_prefix("nostr:") {
+            let end = run_end(r, 0, |c| c.is_ascii_alphanumeric());
+            emit(TokKind::Special, nostr_kind(&r[..end]).unwrap_or("<nostr>"));
+            i += 6 + end;
+            continue;
+        }
+        if c == '@' || c == '#' || c == '$' {
+            let j = i + 1;
+            let end = run_end(s, j, |c| word_char(c) || c == '_');
+            if end > j {
+                let body = &s[j..end];
+                match c {
+                    '@' => emit(TokKind::Special, "<mention>"),
+                    '#' => {
+                        emit(TokKind::Hashtag, body);
+                        emit(TokKind::Word, body);
+                    }
+                    _ if body.as_bytes()[0].is_ascii_digit() => {
+                        let end = number_end(s, j);
+                        emit(TokKind::Special, "<money>");
+                        i = end;
+                        continue;
+                    }
+                    _ => emit(TokKind::Cashtag, body),
+                }
+                i = end;
+                continue;
+            }
+        }
+        if matches!(c, '€' | '£' | '¥' | '₿' | '₹') && s[i + c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit())
+        {
+            i = number_end(s, i + c.len_utf8());
+            emit(TokKind::Special, "<money>");
+            continue;
+        }
+        if word_char(c) {
+            let end = word_end(s, i);
+            let w = &s[i..end];
+            if let Some(k) = nostr_kind(w).filter(|_| w.len() > 20) {
+                emit(TokKind::Special, k);
+            } else if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+                let n = number_end(s, i);
+                emit_number(s, i, n, emit);
+                i = n;
+                continue;
+            } else {
+                emit(TokKind::Word, w);
+            }
+            i = end;
+            continue;
+        }
+        if is_cjk(c) {
+            emit(TokKind::Word, &s[i..i + c.len_utf8()]);
+        } else if !is_punct(c) && !c.is_alphanumeric() && (c as u32) >= 0x2100 {
+            emit(TokKind::Emoji, &s[i..i + c.len_utf8()]);
+        }
+        i += c.len_utf8();
+    }
+}
+
+fn nostr_kind(w: &str) -> Option<&'static str> {
+    if w.starts_with("npub1") || w.starts_with("nprofile1") {
+        Some("<nostr-profile>")
+    } else if w.starts_with("note1") || w.starts_with("nevent1") || w.starts_with("naddr1") {
+        Some("<nostr-note>")
+    } else {
+        None
+    }
+}
+
+/// A word: letters and digits, with inner apostrophes (`don't`).
+fn word_end(s: &str, i: usize) -> usize {
+    let mut end = run_end(s, i, word_char);
+    while s[end..].starts_with('\'') {
+        let next = run_end(s, end + 1, word_char);
+        if next == end + 1 {
+            break;
+        }
+        end = next;
+    }
+    end
+}
+
+/// A number: digits with inner `.`/`,` between digits.
+fn number_end(s: &str, i: usize) -> usize {
+    let b = s.as_bytes();
+    let mut j = i;
+    while j < b.len() {
+        let separator = (b[j] == b'.' || b[j] == b',') && j > i && j + 1 < b.len() && b[j + 1].is_ascii_digit();
+        if b[j].is_ascii_digit() || separator {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    j
+}
+
+fn emit_number(s: &str, start: usize, end: usize, emit: &mut impl FnMut(TokKind, &str)) {
+    let digits = &s[start..end];
+    let rest = &s[end..];
+    if rest.starts_with('%') {
+        emit(TokKind::Special, "<pct>");
+    } else if digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20")) {
+        emit(TokKind::Special, "<year>");
+    } else {
+        emit(TokKind::Special, "<num>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(text: &str) -> Vec<String> {
+        let mut norm = String::new();
+        normalize_into(text, &mut norm);
+        let mut out = Vec::new();
+        scan(&norm, &mut |k, t| out.push(k.display(t)));
+        out
+    }
+
+    #[test]
+    fn words_are_lowercased_and_punctuation_dropped() {
+        assert_eq!(toks("Hello, World! Don’t panic."), ["hello", "world", "don't", "panic"]);
+    }
+
+    #[test]
+    fn urls_become_domain_tokens() {
+        assert_eq!(
+            toks("see https://www.Example.com/a/b.jpg?x=1 now"),
+            ["see", "<url>", "domain:example.com", "<image>", "now"]
+        );
+    }
+
+    #[test]
+    fn nostr_references_and_mentions_fold() {
+        let t = toks("gm nostr:npub1qqqqqqqqqqqqqqqqqqqq and note1abcdefghijklmnopqrstuvwxyz @jack");
+        assert_eq!(t, ["gm", "<nostr-profile>", "and", "<nostr-note>", "<mention>"]);
+    }
+
+    #[test]
+    fn hashtags_cashtags_numbers_and_money() {
+        assert_eq!(
+            toks("#Bitcoin $TSLA up 5% to $1,200.50 in 2024, 21000000 sats €3"),
+            [
+                "#bitcoin", "bitcoin", "$tsla", "up", "<pct>", "to", "<money>", "in", "<year>", "<num>", "sats",
+                "<money>"
+            ]
+        );
+    }
+
+    #[test]
+    fn emoji_and_cjk_are_tokens() {
+        assert_eq!(toks("gm ☀️🫂 中国"), ["gm", "☀", "🫂", "中", "国"]);
+    }
+
+    #[test]
+    fn nfkc_folds_compatibility_forms() {
+        assert_eq!(toks("ＡＢＣ ﬁne"), ["abc", "fine"]);
+    }
+
+    #[test]
+    fn empty_and_odd_input_yield_no_tokens() {
+        assert!(toks("").is_empty());
+        assert!(toks("   \t\n ").is_empty());
+        assert!(toks("\u{200b}\u{feff}...!!!").is_empty());
+        assert!(toks("@").is_empty());
+        assert_eq!(toks("$"), Vec::<String>::new());
+    }
+}
