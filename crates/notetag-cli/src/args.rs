@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use notetag::model::linear::EnsembleParams;
 use notetag::{ClassifierParams, Error, LearnerConfig, NbParams, Result, SvmLoss, SvmParams, TextConfig};
 
 /// Tag short notes (Nostr posts, tweets, micro-blog entries) with topics.
@@ -78,7 +79,8 @@ pub struct TrainArgs {
     /// Input format (default: detected).
     #[arg(long)]
     pub format: Option<String>,
-    /// Learner: `svm` (linear SVM, dual coordinate descent) or `nb` (complement naive Bayes).
+    /// Learner: `svm` (linear SVM, dual coordinate descent), `nb` (complement naive
+    /// Bayes) or `svm+nb` (their ensemble; --nb-weight sets NB's share).
     #[arg(long, default_value = "svm")]
     pub learner: String,
     /// SVM: inverse regularisation strength C (> 0).
@@ -96,6 +98,12 @@ pub struct TrainArgs {
     /// SVM: maximum passes over the data.
     #[arg(long, default_value_t = 100)]
     pub max_iter: u32,
+    /// Ensemble: weight of naive Bayes beside the SVM's 1.0.
+    #[arg(long, default_value_t = 1.0)]
+    pub nb_weight: f32,
+    /// SVM: scale features by their naive-Bayes log-count ratio (NB-SVM).
+    #[arg(long)]
+    pub nb_ratio: bool,
     /// Naive Bayes: additive smoothing alpha (> 0).
     #[arg(long, default_value_t = 0.3)]
     pub alpha: f32,
@@ -140,28 +148,34 @@ fn range(name: &'static str, s: &str) -> Result<[u8; 2]> {
 impl TrainArgs {
     /// The classifier parameters these arguments describe.
     pub fn params(&self) -> Result<ClassifierParams> {
+        let svm = LearnerConfig::Svm(SvmParams {
+            c: self.c,
+            loss: match self.loss.as_str() {
+                "hinge" => SvmLoss::Hinge,
+                "squared_hinge" => SvmLoss::SquaredHinge,
+                o => {
+                    return Err(Error::InvalidParam {
+                        name: "loss",
+                        reason: format!("`{o}`: expected hinge or squared_hinge"),
+                    })
+                }
+            },
+            balanced: !self.unbalanced,
+            tol: self.tol,
+            max_iter: self.max_iter,
+            nb_ratio: self.nb_ratio,
+        });
+        let nb = LearnerConfig::ComplementNb(NbParams { alpha: self.alpha });
         let learner = match self.learner.as_str() {
-            "svm" => LearnerConfig::Svm(SvmParams {
-                c: self.c,
-                loss: match self.loss.as_str() {
-                    "hinge" => SvmLoss::Hinge,
-                    "squared_hinge" => SvmLoss::SquaredHinge,
-                    o => {
-                        return Err(Error::InvalidParam {
-                            name: "loss",
-                            reason: format!("`{o}`: expected hinge or squared_hinge"),
-                        })
-                    }
-                },
-                balanced: !self.unbalanced,
-                tol: self.tol,
-                max_iter: self.max_iter,
+            "svm" => svm,
+            "nb" => nb,
+            "svm+nb" => LearnerConfig::Ensemble(EnsembleParams {
+                members: vec![(svm, 1.0), (nb, self.nb_weight)],
             }),
-            "nb" => LearnerConfig::ComplementNb(NbParams { alpha: self.alpha }),
             o => {
                 return Err(Error::InvalidParam {
                     name: "learner",
-                    reason: format!("`{o}`: expected svm or nb"),
+                    reason: format!("`{o}`: expected svm, nb or svm+nb"),
                 })
             }
         };

@@ -66,7 +66,11 @@ impl Classifier {
         let idf = self.featurizer().idf();
         let w = self.weights();
         let quantized = self.params().quantize;
-        let scales = if quantized { weight_scales(w) } else { Vec::new() };
+        let scales = if quantized {
+            self.scales.clone().unwrap_or_else(|| weight_scales(w))
+        } else {
+            Vec::new()
+        };
         let (mut bucket_deltas, mut qidf, mut weights) = (Vec::new(), Vec::new(), Vec::new());
         let (mut idf_f32, mut weights_f32) = (Vec::new(), Vec::new());
         let mut last = 0u32;
@@ -204,7 +208,11 @@ impl Classifier {
         }
         w.bias = p.bias;
         let featurizer = Featurizer::new(params.text.clone(), idf)?;
-        Classifier::from_parts(p.labels, featurizer, w, p.calibration, p.thresholds, params, meta)
+        let mut clf = Classifier::from_parts(p.labels, featurizer, w, p.calibration, p.thresholds, params, meta)?;
+        if clf.params().quantize {
+            clf.scales = Some(p.scales);
+        }
+        Ok(clf)
     }
 
     /// Save atomically: write a temporary file beside `path`, then rename it.

@@ -111,6 +111,7 @@ pub enum SvmLoss {
 /// | `balanced` | `true` | positives and negatives weighted by inverse frequency |
 /// | `max_iter` | 100 | ≥ 1 passes over the data |
 /// | `tol` | 0.05 | > 0, stop when the projected-gradient spread falls below |
+/// | `nb_ratio` | `false` | scale features by their naive-Bayes log-count ratio per label (NB-SVM, Wang & Manning 2012) |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SvmParams {
     /// Inverse regularisation strength.
@@ -123,6 +124,10 @@ pub struct SvmParams {
     pub max_iter: u32,
     /// Stopping tolerance.
     pub tol: f32,
+    /// Scale each feature by its naive-Bayes log-count ratio for the label before
+    /// fitting (NB-SVM); the stored weights are in the original feature space.
+    #[serde(default)]
+    pub nb_ratio: bool,
 }
 
 impl Default for SvmParams {
@@ -133,6 +138,7 @@ impl Default for SvmParams {
             balanced: true,
             max_iter: 100,
             tol: 0.05,
+            nb_ratio: false,
         }
     }
 }
@@ -163,6 +169,75 @@ pub enum LearnerConfig {
     Svm(SvmParams),
     /// Complement naive Bayes.
     ComplementNb(NbParams),
+    /// A weighted sum of several learners' scores, each first scaled to unit
+    /// standard deviation on the training rows. Still one linear model.
+    Ensemble(EnsembleParams),
+}
+
+/// Settings of an ensemble: members and their weights (each > 0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleParams {
+    /// `(learner, weight)` pairs.
+    pub members: Vec<(LearnerConfig, f32)>,
+}
+
+impl Learner for EnsembleParams {
+    fn check(&self) -> Result<()> {
+        if self.members.is_empty() {
+            return Err(Error::param("members", "empty: an ensemble needs at least one learner"));
+        }
+        for (m, w) in &self.members {
+            m.check()?;
+            if !(*w > 0.0 && w.is_finite()) {
+                return Err(Error::param("weight", format!("{w}: need a finite value > 0")));
+            }
+        }
+        Ok(())
+    }
+
+    fn fit_linear(&self, x: &SparseMatrix, y: &Targets, seed: u64) -> Result<LinearWeights> {
+        self.check()?;
+        let l = y.n_labels();
+        let mut out = LinearWeights::zeros(x.ncols(), l);
+        let mut s = vec![0f32; l];
+        for (k, (m, weight)) in self.members.iter().enumerate() {
+            let w = m.fit_linear(x, y, seed.wrapping_add(k as u64 * 1000))?;
+            // Standard deviation of each label's training scores.
+            let (mut sum, mut sq) = (vec![0f64; l], vec![0f64; l]);
+            for i in 0..x.nrows() {
+                let (idx, val) = x.row(i);
+                w.scores_into(idx, val, &mut s);
+                for j in 0..l {
+                    sum[j] += f64::from(s[j]);
+                    sq[j] += f64::from(s[j]).powi(2);
+                }
+            }
+            let n = x.nrows().max(1) as f64;
+            let factor: Vec<f32> = (0..l)
+                .map(|j| {
+                    let var = (sq[j] / n - (sum[j] / n).powi(2)).max(0.0);
+                    if var > 0.0 {
+                        weight / var.sqrt() as f32
+                    } else {
+                        *weight
+                    }
+                })
+                .collect();
+            for (o, v) in out
+                .w
+                .iter_mut()
+                .zip(&w.w)
+                .enumerate()
+                .map(|(c, (o, v))| (o, v * factor[c % l]))
+            {
+                *o += v;
+            }
+            for j in 0..l {
+                out.bias[j] += w.bias[j] * factor[j];
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl Default for LearnerConfig {
@@ -184,6 +259,7 @@ impl Learner for LearnerConfig {
         match self {
             LearnerConfig::Svm(p) => p.check(),
             LearnerConfig::ComplementNb(p) => p.check(),
+            LearnerConfig::Ensemble(p) => p.check(),
         }
     }
 
@@ -191,6 +267,7 @@ impl Learner for LearnerConfig {
         match self {
             LearnerConfig::Svm(p) => p.fit_linear(x, y, seed),
             LearnerConfig::ComplementNb(p) => p.fit_linear(x, y, seed),
+            LearnerConfig::Ensemble(p) => p.fit_linear(x, y, seed),
         }
     }
 }
@@ -241,6 +318,12 @@ impl SvmParams {
     /// Dual coordinate descent for one binary problem; returns (weights, bias).
     fn fit_binary(&self, x: &SparseMatrix, pos: &[bool], seed: u64) -> (Vec<f32>, f32) {
         let n = x.nrows();
+        let r = if self.nb_ratio {
+            nb_log_ratio(x, pos, 1.0)
+        } else {
+            Vec::new()
+        };
+        let scale = |j: u32| if r.is_empty() { 1.0 } else { r[j as usize] };
         let mut w = vec![0f32; x.ncols()];
         let mut b = 0f32;
         let npos = pos.iter().filter(|&&p| p).count();
@@ -262,7 +345,10 @@ impl SvmParams {
             })
             .unzip();
         let qd: Vec<f32> = (0..n)
-            .map(|i| x.row(i).1.iter().map(|v| v * v).sum::<f32>() + 1.0 + diag[i])
+            .map(|i| {
+                let (idx, val) = x.row(i);
+                idx.iter().zip(val).map(|(&j, v)| (v * scale(j)).powi(2)).sum::<f32>() + 1.0 + diag[i]
+            })
             .collect();
         let mut alpha = vec![0f32; n];
         let mut order: Vec<usize> = (0..n).collect();
@@ -273,7 +359,15 @@ impl SvmParams {
             for &i in &order {
                 let (idx, val) = x.row(i);
                 let yi = if pos[i] { 1.0 } else { -1.0 };
-                let g = yi * (dot_strided(idx, val, &w, 1, 0) + b) - 1.0 + diag[i] * alpha[i];
+                let dot: f32 = if r.is_empty() {
+                    dot_strided(idx, val, &w, 1, 0)
+                } else {
+                    idx.iter()
+                        .zip(val)
+                        .map(|(&j, &v)| v * r[j as usize] * w[j as usize])
+                        .sum()
+                };
+                let g = yi * (dot + b) - 1.0 + diag[i] * alpha[i];
                 let pg = if alpha[i] == 0.0 {
                     g.min(0.0)
                 } else if alpha[i] >= upper[i] {
@@ -288,7 +382,7 @@ impl SvmParams {
                     alpha[i] = (old - g / qd[i]).clamp(0.0, upper[i]);
                     let d = (alpha[i] - old) * yi;
                     for (&j, &v) in idx.iter().zip(val) {
-                        w[j as usize] += d * v;
+                        w[j as usize] += d * v * scale(j);
                     }
                     b += d;
                 }
@@ -297,8 +391,42 @@ impl SvmParams {
                 break;
             }
         }
+        if !r.is_empty() {
+            // Back to the original feature space: w·(x ⊙ r) = (w ⊙ r)·x.
+            w.iter_mut().zip(&r).for_each(|(w, r)| *w *= r);
+        }
         (w, b)
     }
+}
+
+/// Naive-Bayes log-count ratio of every feature for one label:
+/// `ln((alpha + Σ_pos x) / |·|₁) - ln((alpha + Σ_neg x) / |·|₁)` over used features.
+fn nb_log_ratio(x: &SparseMatrix, pos: &[bool], alpha: f64) -> Vec<f32> {
+    let d = x.ncols();
+    let (mut p, mut q) = (vec![0f64; d], vec![0f64; d]);
+    let mut used = vec![false; d];
+    for (i, &is_pos) in pos.iter().enumerate() {
+        let (idx, val) = x.row(i);
+        let acc = if is_pos { &mut p } else { &mut q };
+        for (&j, &v) in idx.iter().zip(val) {
+            acc[j as usize] += f64::from(v);
+            used[j as usize] = true;
+        }
+    }
+    let n_used = used.iter().filter(|&&u| u).count() as f64;
+    let (sp, sq) = (
+        p.iter().sum::<f64>() + alpha * n_used,
+        q.iter().sum::<f64>() + alpha * n_used,
+    );
+    (0..d)
+        .map(|j| {
+            if used[j] {
+                (((alpha + p[j]) / sp).ln() - ((alpha + q[j]) / sq).ln()) as f32
+            } else {
+                0.0
+            }
+        })
+        .collect()
 }
 
 impl Learner for NbParams {

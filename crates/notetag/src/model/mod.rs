@@ -298,7 +298,15 @@ impl Prepared {
             cv_ece: cv.ece,
             source: None,
         };
-        let clf = Classifier::from_parts(labels, self.featurizer, weights, calibration, thresholds, p.clone(), meta)?;
+        let clf = Classifier::from_parts(
+            labels,
+            self.featurizer,
+            weights,
+            calibration,
+            thresholds,
+            p.clone(),
+            meta,
+        )?;
         // What is saved is what is used: the trained model is the one its bytes
         // describe, so save -> load gives bit-identical scores.
         Classifier::from_bytes(&clf.to_bytes()?)
@@ -386,6 +394,8 @@ pub struct Classifier {
     thresholds: Vec<f32>,
     params: ClassifierParams,
     meta: TrainingMeta,
+    /// The 8-bit weight scales the weights were read with (quantised models).
+    pub(crate) scales: Option<Vec<f32>>,
 }
 
 /// The prediction for one note.
@@ -526,6 +536,7 @@ impl Classifier {
             thresholds,
             params,
             meta,
+            scales: None,
         })
     }
 

@@ -1,0 +1,699 @@
+"""``notetag.Classifier``: the user-facing estimator (scikit-learn conventions
+without depending on scikit-learn)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ._errors import InvalidDataError, InvalidParameterError, NotFittedError, NotetagTypeError
+from ._notetag import _Model
+
+#: A label entry: one label, or several (the first being the primary).
+Label = Union[str, Sequence[str]]
+PathLike = Union[str, "os.PathLike[str]"]
+
+_DEFAULT_LABELS = ["geopolitics", "personal", "tech", "trade_finance"]
+
+
+def _texts(texts: Any) -> Any:
+    """Give the core something it can iterate: a column vector (n, 1) as returned
+    by some scikit-learn transformers is flattened; anything else passes as is
+    (the core checks every item)."""
+    if isinstance(texts, np.ndarray) and texts.ndim == 2 and texts.shape[1] == 1:
+        return texts[:, 0]
+    return texts
+
+
+def _path(path: Any) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise NotetagTypeError(f"`path` must be str or os.PathLike, not {type(path).__name__}")
+    return os.fspath(path)
+
+
+class Classifier:
+    """Tag short notes with topics: a hashed n-gram linear model with calibrated
+    probabilities and per-label thresholds.
+
+    Use :meth:`default` for the embedded model (``geopolitics``, ``personal``,
+    ``tech``, ``trade_finance``), or construct one with parameters and call
+    :meth:`fit` on your own labels. Follows scikit-learn's estimator conventions
+    (``get_params``/``set_params``, ``fit``/``predict``/``predict_proba``/
+    ``score``, ``classes_``), so ``clone``, ``cross_val_score``, ``GridSearchCV``
+    and ``Pipeline`` work, without depending on scikit-learn.
+
+    Parameters
+    ----------
+    learner : {"svm", "nb", "svm+nb"}, default="svm"
+        One-vs-rest linear SVM (dual coordinate descent), complement naive Bayes,
+        or their ensemble (scores added, naive Bayes weighted by ``nb_weight``).
+    c : float, default=0.5
+        SVM: inverse regularisation strength, > 0.
+    loss : {"squared_hinge", "hinge"}, default="squared_hinge"
+        SVM loss.
+    balanced : bool, default=True
+        SVM: weigh positives and negatives by inverse frequency.
+    max_iter : int, default=100
+        SVM: maximum passes over the data, >= 1.
+    tol : float, default=0.05
+        SVM: stopping tolerance, > 0.
+    nb_ratio : bool, default=False
+        SVM: scale features by their naive-Bayes log-count ratio (NB-SVM).
+    alpha : float, default=0.3
+        Naive Bayes: additive smoothing, > 0.
+    nb_weight : float, default=1.0
+        ``"svm+nb"``: weight of naive Bayes beside the SVM's 1.0, > 0.
+    word_ngrams : tuple of (int, int), default=(1, 2)
+        Word n-gram lengths ``(min, max)``, 1 <= min <= max <= 4.
+    char_ngrams : tuple of (int, int) or None, default=None
+        Char n-gram lengths inside words, 1 <= min <= max <= 8, or none.
+    char_weight : float, default=1.0
+        Weight of the char n-gram block, > 0.
+    bucket_bits : int, default=18
+        log2 of the number of hashed feature buckets, 10..24.
+    sublinear_tf : bool, default=True
+        Use ``1 + ln(tf)`` instead of raw term counts.
+    min_df : int, default=1
+        Drop buckets seen in fewer training notes, >= 1.
+    tokenizer : str or None, default=None
+        JSON of a Hugging Face ``tokenizers`` normaliser and/or pre-tokeniser
+        (``{"normalizer": ..., "pre_tokenizer": ...}``); None for notetag's own
+        fast scanner.
+    calibration_folds : int, default=5
+        Folds of the internal cross-validation that fits probability calibration
+        and label thresholds, 2..20.
+    seed : int, default=42
+        Seed of every random choice: same data and seed, same model.
+    quantize : bool, default=True
+        Store weights as 8-bit and IDF as 16-bit numbers (smaller models).
+    classes : list of str or None, default=None
+        A fixed label set; None takes the labels found in the training data.
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray of str
+        The labels, sorted: the column order of :meth:`predict_proba`. Labels
+        given to :meth:`fit` as numbers (e.g. by scikit-learn's
+        ``LabelEncoder``) stay numbers here and in every result.
+    thresholds_ : list of float
+        Per-label probability thresholds tuned in training (used by :meth:`tag`).
+    training_ : dict
+        What the model records about its training (rows, label counts,
+        out-of-fold accuracy, macro-F1 and calibration error, ...).
+
+    Examples
+    --------
+    >>> import notetag
+    >>> texts = ["the fed held rates steady", "bond yields fell again",
+    ...          "new gpu benchmarks are out", "rust compiler release notes"] * 5
+    >>> labels = ["finance", "finance", "tech", "tech"] * 5
+    >>> clf = notetag.Classifier(calibration_folds=2).fit(texts, labels)
+    >>> list(clf.classes_)
+    ['finance', 'tech']
+    >>> clf.predict(["rates and yields", "a faster gpu"])
+    ['finance', 'tech']
+    >>> clf.predict_proba(["rates and yields"]).shape
+    (1, 2)
+    """
+
+    _estimator_type = "classifier"
+
+    def __init__(
+        self,
+        *,
+        learner: str = "svm",
+        c: float = 0.5,
+        loss: str = "squared_hinge",
+        balanced: bool = True,
+        max_iter: int = 100,
+        tol: float = 0.05,
+        nb_ratio: bool = False,
+        alpha: float = 0.3,
+        nb_weight: float = 1.0,
+        word_ngrams: Tuple[int, int] = (1, 2),
+        char_ngrams: Optional[Tuple[int, int]] = None,
+        char_weight: float = 1.0,
+        bucket_bits: int = 18,
+        sublinear_tf: bool = True,
+        min_df: int = 1,
+        tokenizer: Optional[str] = None,
+        calibration_folds: int = 5,
+        seed: int = 42,
+        quantize: bool = True,
+        classes: Optional[Sequence[str]] = None,
+    ) -> None:
+        self.learner = learner
+        self.c = c
+        self.loss = loss
+        self.balanced = balanced
+        self.max_iter = max_iter
+        self.tol = tol
+        self.nb_ratio = nb_ratio
+        self.alpha = alpha
+        self.nb_weight = nb_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.char_weight = char_weight
+        self.bucket_bits = bucket_bits
+        self.sublinear_tf = sublinear_tf
+        self.min_df = min_df
+        self.tokenizer = tokenizer
+        self.calibration_folds = calibration_folds
+        self.seed = seed
+        self.quantize = quantize
+        self.classes = classes
+        self._model: Optional[_Model] = None
+        self._labels: Optional[_LabelMap] = None
+
+    # ----------------------------------------------------------------- loading
+
+    @classmethod
+    def _from_model(cls, model: _Model) -> "Classifier":
+        clf = cls(**model.params())
+        clf._model = model
+        return clf
+
+    @classmethod
+    def default(cls) -> "Classifier":
+        """The embedded default model.
+
+        Its labels are ``geopolitics``, ``personal``, ``tech`` and
+        ``trade_finance``; its parameters are those it was trained with.
+
+        Returns
+        -------
+        Classifier
+            A fitted classifier.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier.default()
+        >>> list(clf.classes_)
+        ['geopolitics', 'personal', 'tech', 'trade_finance']
+        """
+        return cls._from_model(_Model.default())
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Classifier":
+        """Read a model file written by :meth:`save` or ``notetag train``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The model file.
+
+        Returns
+        -------
+        Classifier
+            A fitted classifier with the parameters the model was trained with.
+
+        Raises
+        ------
+        NotetagFileNotFoundError
+            The file does not exist (also a ``FileNotFoundError``).
+        InvalidModelError
+            The file is not a valid notetag model (also a ``ValueError``).
+        UnsupportedVersionError
+            The model was written in a newer format version.
+
+        Examples
+        --------
+        >>> import notetag, os, tempfile
+        >>> clf = notetag.Classifier(calibration_folds=2).fit(
+        ...     ["good morning", "gpu news"] * 4, ["personal", "tech"] * 4)
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.ntag")
+        >>> clf.save(path)
+        >>> list(notetag.Classifier.load(path).classes_)
+        ['personal', 'tech']
+        """
+        return cls._from_model(_Model.load(_path(path)))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Classifier":
+        """Read a model from the bytes of :meth:`to_bytes` (the model file format).
+
+        Parameters
+        ----------
+        data : bytes
+            The model in notetag's versioned model format.
+
+        Returns
+        -------
+        Classifier
+            A fitted classifier.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise NotetagTypeError(f"`data` must be bytes, not {type(data).__name__}")
+        return cls._from_model(_Model.from_bytes(bytes(data)))
+
+    def save(self, path: PathLike) -> None:
+        """Write the model file (atomically: readers see the old file or the new).
+
+        The file holds a format name and version, the parameters and the training
+        metadata; the command line reads it with ``notetag predict --model PATH``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Where to write.
+        """
+        self._fitted().save(_path(path))
+
+    def to_bytes(self) -> bytes:
+        """The model in notetag's versioned model format (what :meth:`save` writes).
+
+        Returns
+        -------
+        bytes
+        """
+        return self._fitted().to_bytes()
+
+    # ---------------------------------------------------------------- training
+
+    def fit(self, texts: Iterable[str], labels: Iterable[Label]) -> "Classifier":
+        """Train on notes and their labels.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The notes: a list, a numpy string array, a pandas Series...
+        labels : iterable of str or of lists of str
+            One entry per note: a label, or a list of labels (multi-label; the
+            first is the primary; an empty list for "no topic").
+
+        Returns
+        -------
+        Classifier
+            ``self``, fitted.
+
+        Raises
+        ------
+        InvalidDataError
+            No rows, no labels, lengths differ, or a label outside ``classes``.
+        InvalidParameterError
+            A parameter outside its range.
+        NotetagTypeError
+            A note or label that is not a str.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier(calibration_folds=2).fit(
+        ...     ["rates rise", "gpu news", "rates and gpus"] * 4,
+        ...     ["finance", "tech", ["tech", "finance"]] * 4)
+        >>> list(clf.classes_)
+        ['finance', 'tech']
+        """
+        core_labels, values = _encode_labels(_texts(labels))
+        params = self.get_params()
+        if values is not None and params["classes"] is not None:
+            params["classes"] = [str(c) for c in params["classes"]]
+        model = _Model.fit(_texts(texts), core_labels, params)
+        self._labels = None if values is None else _LabelMap(values, model.labels)
+        self._model = model
+        return self
+
+    # -------------------------------------------------------------- prediction
+
+    def _fitted(self) -> _Model:
+        if self._model is None:
+            raise NotFittedError(
+                "this Classifier is not fitted yet: call fit(texts, labels), or use "
+                "Classifier.default() or Classifier.load(path)"
+            )
+        return self._model
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self._model is not None
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The labels, sorted: the column order of :meth:`predict_proba`.
+
+        A numpy array, as in scikit-learn (whose tools index with it); use
+        ``list(clf.classes_)`` for a list.
+        """
+        labels = self._fitted().labels
+        return np.array(labels if self._labels is None else self._labels.classes)
+
+    @property
+    def thresholds_(self) -> List[float]:
+        """Per-label probability thresholds tuned in training."""
+        return self._fitted().thresholds
+
+    @property
+    def training_(self) -> Dict[str, Any]:
+        """What the model records about its training."""
+        meta: Dict[str, Any] = json.loads(self._fitted().meta_json())
+        return meta
+
+    def predict(self, texts: Iterable[str]) -> List[str]:
+        """The primary (most probable) label of each note.
+
+        Parameters
+        ----------
+        texts : iterable of str
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> import notetag
+        >>> notetag.Classifier.default().predict(["The central bank raised interest rates."])
+        ['trade_finance']
+        """
+        pred = self._fitted().predict(_texts(texts))
+        return pred if self._labels is None else [self._labels.decode[p] for p in pred]
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Calibrated probability of every label for each note.
+
+        Each label is calibrated on its own (a note may have several topics, or
+        none), so rows need not sum to one.
+
+        Parameters
+        ----------
+        texts : iterable of str
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape (n_notes, n_classes)
+            Columns in the order of :attr:`classes_`.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier.default()
+        >>> p = clf.predict_proba(["new open source compiler release", "hi"])
+        >>> p.shape, p.dtype.name
+        ((2, 4), 'float32')
+        >>> clf.classes_[int(p[0].argmax())]
+        'tech'
+        """
+        proba = self._fitted().predict_proba(_texts(texts))
+        return proba if self._labels is None else proba[:, self._labels.order]
+
+    def tag(
+        self,
+        texts: Iterable[str],
+        *,
+        threshold: Optional[float] = None,
+        top_k: Optional[int] = None,
+    ) -> List[Dict[str, Any]]:
+        """Full predictions, as ``notetag predict`` writes them.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        threshold : float, optional
+            One probability threshold for every label instead of the tuned ones.
+        top_k : int, optional
+            Keep at most this many labels per note.
+
+        Returns
+        -------
+        list of dict
+            Per note: ``primary`` (str), ``labels`` (the labels at or above their
+            threshold, most probable first; may be empty) and ``scores`` (dict
+            label -> probability, in the order of :attr:`classes_`).
+
+        Examples
+        --------
+        >>> import notetag
+        >>> [t] = notetag.Classifier.default().tag(["Good morning! Coffee with the kids."])
+        >>> t["primary"], sorted(t["scores"])
+        ('personal', ['geopolitics', 'personal', 'tech', 'trade_finance'])
+        """
+        tags = self._fitted().tag(_texts(texts), threshold, top_k)
+        return tags if self._labels is None else [self._labels.decode_tag(t) for t in tags]
+
+    def explain(self, text: str, k: int = 5) -> Dict[str, Any]:
+        """The n-grams behind the prediction for one note.
+
+        Parameters
+        ----------
+        text : str
+            One note.
+        k : int, default=5
+            Features to keep per label (largest absolute contribution first).
+
+        Returns
+        -------
+        dict
+            ``primary``, ``labels`` (as in :meth:`tag`) and ``per_label``: one
+            dict per label in :attr:`classes_` order with ``label``,
+            ``probability``, ``score`` (raw score = ``bias`` + contributions),
+            ``bias`` and ``top``, a list of ``(ngram, contribution)`` pairs.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier(calibration_folds=2).fit(
+        ...     ["rates rise", "gpu news", "bond yields", "new chips"] * 3,
+        ...     ["finance", "tech", "finance", "tech"] * 3)
+        >>> e = clf.explain("gpu and chips", k=2)
+        >>> e["primary"]
+        'tech'
+        >>> sorted(f for f, w in e["per_label"][1]["top"])
+        ['chips', 'gpu']
+        """
+        explanation = self._fitted().explain(text, k)
+        return explanation if self._labels is None else self._labels.decode_explanation(explanation)
+
+    def score(self, texts: Iterable[str], labels: Iterable[Label]) -> float:
+        """Accuracy of the primary label.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        labels : iterable of str or of lists of str
+            Gold labels as for :meth:`fit`; a list's first label is its primary.
+            Rows with no label are left out; labels unknown to the model count as
+            misses.
+
+        Returns
+        -------
+        float
+            The share of notes whose predicted primary label is the gold one.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier(calibration_folds=2).fit(
+        ...     ["rates rise", "gpu news"] * 4, ["finance", "tech"] * 4)
+        >>> clf.score(["rates", "gpu", "rates"], ["finance", "tech", "tech"])
+        0.6666666666666666
+        """
+        self._fitted()
+        texts = list(_texts(texts))
+        gold = _primaries(_texts(labels))
+        if len(gold) != len(texts):
+            raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
+        pred = self.predict(texts)
+        pairs = [(p, g) for p, g in zip(pred, gold) if g is not None]
+        if not pairs:
+            raise InvalidDataError("no labelled rows to score")
+        return sum(p == g for p, g in pairs) / len(pairs)
+
+    # ------------------------------------------------------ scikit-learn glue
+
+    @classmethod
+    def _param_names(cls) -> List[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p.name for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY]
+
+    def get_params(self, deep: bool = True) -> Dict[str, Any]:
+        """The constructor parameters (scikit-learn convention).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored (no parameter is itself an estimator).
+
+        Returns
+        -------
+        dict
+        """
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> "Classifier":
+        """Set constructor parameters (scikit-learn convention); they take effect
+        at the next :meth:`fit`.
+
+        Returns
+        -------
+        Classifier
+            ``self``.
+
+        Raises
+        ------
+        InvalidParameterError
+            An unknown parameter name.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> notetag.Classifier().set_params(c=2.0, char_ngrams=(2, 4))
+        Classifier(c=2.0, char_ngrams=(2, 4))
+        """
+        names = self._param_names()
+        for name, value in params.items():
+            if name not in names:
+                raise InvalidParameterError(f"unknown parameter `{name}` (known: {', '.join(names)})")
+            setattr(self, name, value)
+        return self
+
+    def __sklearn_tags__(self) -> Any:
+        # Imported here so that `import notetag` never needs scikit-learn.
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True, one_d_labels=True),
+            classifier_tags=ClassifierTags(multi_class=True, multi_label=True),
+            input_tags=InputTags(one_d_array=True, two_d_array=False, string=True),
+            non_deterministic=False,
+        )
+
+    # ------------------------------------------------------- pickling & repr
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = self.get_params()
+        state["_model"] = None if self._model is None else self._model.to_bytes()
+        state["_label_values"] = None if self._labels is None else self._labels.classes
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        state = dict(state)
+        data = state.pop("_model", None)
+        values = state.pop("_label_values", None)
+        self.__init__(**state)  # type: ignore[misc]
+        self._model = None if data is None else _Model.from_bytes(data)
+        if self._model is not None and values is not None:
+            self._labels = _LabelMap(values, self._model.labels)
+
+    def __repr__(self) -> str:
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+            if p.kind is p.KEYWORD_ONLY
+        }
+        shown = [f"{k}={v!r}" for k, v in self.get_params().items() if not _same(v, defaults.get(k))]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:
+        return False
+
+
+def _primaries(labels: Any) -> List[Any]:
+    """The primary label of each entry: the label itself, the first of a list, or
+    None for an empty list."""
+    if isinstance(labels, (str, bytes)):
+        raise NotetagTypeError("`labels` must be an iterable of labels, not a single str")
+    out: List[Any] = []
+    for i, entry in enumerate(labels):
+        if _is_label_scalar(entry):
+            out.append(entry)
+            continue
+        try:
+            items = list(entry)
+        except TypeError:
+            raise NotetagTypeError(
+                f"`labels[{i}]` is {type(entry).__name__}: each entry must be a str label "
+                "or a list of str labels"
+            ) from None
+        if items and not _is_label_scalar(items[0]):
+            raise NotetagTypeError(f"`labels[{i}][0]` is {type(items[0]).__name__}, not a str label")
+        out.append(items[0] if items else None)
+    return out
+
+
+def _is_label_scalar(x: Any) -> bool:
+    return isinstance(x, (str, int, float, np.generic)) and not isinstance(x, (bytes, np.bytes_))
+
+
+def _encode_labels(labels: Any) -> Tuple[Any, Optional[List[Any]]]:
+    """Labels for the core, which knows only str labels.
+
+    All-str labels pass through untouched (the core checks them). Other scalar
+    labels (ints from ``LabelEncoder``, bools, numpy scalars) are given to the core
+    as ``str(value)``, and their values are returned so results can be mapped back.
+    """
+    if isinstance(labels, (str, bytes)):
+        return labels, None  # the core's type error
+    entries = list(labels)
+    if all(isinstance(e, str) or (isinstance(e, (list, tuple)) and all(isinstance(x, str) for x in e)) for e in entries):
+        return entries, None
+    seen: Dict[str, Any] = {}
+
+    def encode(x: Any, where: str) -> str:
+        if isinstance(x, str):
+            value: Any = str(x)
+        elif _is_label_scalar(x):
+            value = x.item() if isinstance(x, np.generic) else x
+        else:
+            raise NotetagTypeError(f"`{where}` is {type(x).__name__}, not a label (str or number)")
+        text = str(value)
+        if seen.setdefault(text, value) != value or type(seen[text]) is not type(value):
+            raise InvalidDataError(f"labels {seen[text]!r} and {value!r} are both written {text!r}")
+        return text
+
+    out: List[Any] = []
+    for i, e in enumerate(entries):
+        if _is_label_scalar(e):
+            out.append(encode(e, f"labels[{i}]"))
+        elif isinstance(e, (bytes, bytearray, np.bytes_)):
+            raise NotetagTypeError(f"`labels[{i}]` is {type(e).__name__}, not a label (str or number)")
+        else:
+            try:
+                items = list(e)
+            except TypeError:
+                raise NotetagTypeError(
+                    f"`labels[{i}]` is {type(e).__name__}: each entry must be a label or a list of labels"
+                ) from None
+            out.append([encode(x, f"labels[{i}][{j}]") for j, x in enumerate(items)])
+    return out, list(seen.values())
+
+
+class _LabelMap:
+    """Maps the core's str labels back to the caller's label values, with the
+    columns in the sorted order of those values (as scikit-learn expects)."""
+
+    def __init__(self, values: Sequence[Any], core_labels: Sequence[str]) -> None:
+        by_text = {str(v): v for v in values}
+        self.decode: Dict[str, Any] = {t: by_text.get(t, t) for t in core_labels}
+        decoded = [self.decode[t] for t in core_labels]
+        try:
+            order = sorted(range(len(decoded)), key=lambda i: decoded[i])
+        except TypeError:  # values of types that do not compare: keep the core's order
+            order = list(range(len(decoded)))
+        self.order = np.array(order, dtype=np.intp)
+        self.classes: List[Any] = [decoded[i] for i in order]
+        self._core = list(core_labels)
+
+    def decode_tag(self, tag: Dict[str, Any]) -> Dict[str, Any]:
+        scores = tag["scores"]
+        return {
+            "primary": self.decode[tag["primary"]],
+            "labels": [self.decode[l] for l in tag["labels"]],
+            "scores": {self.decode[self._core[i]]: scores[self._core[i]] for i in self.order},
+        }
+
+    def decode_explanation(self, e: Dict[str, Any]) -> Dict[str, Any]:
+        per_label = [dict(e["per_label"][i], label=self.decode[self._core[i]]) for i in self.order]
+        return {
+            "primary": self.decode[e["primary"]],
+            "labels": [self.decode[l] for l in e["labels"]],
+            "per_label": per_label,
+        }

@@ -1,0 +1,90 @@
+//! Python values in: texts and labels from any iterable (lists, tuples, numpy
+//! string arrays, pandas Series, generators), with type errors that name the item.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::errors::type_error;
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// One note.
+pub fn text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    match obj.cast::<PyString>() {
+        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Err(_) => Err(type_error(format!("`{what}` must be str, not {}", type_name(obj)))),
+    }
+}
+
+/// Iterate `obj`, refusing a lone string (a common slip for `[text]`).
+fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, pyo3::types::PyIterator>> {
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(type_error(format!(
+            "`{what}` must be an iterable of str, not a single {}; wrap one note in a list",
+            type_name(obj)
+        )));
+    }
+    obj.try_iter().map_err(|_| {
+        type_error(format!(
+            "`{what}` must be an iterable of str (list, numpy array, pandas Series), not {}",
+            type_name(obj)
+        ))
+    })
+}
+
+/// Notes: every item must be a `str` (numpy `str_` counts).
+pub fn texts(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    let mut out = Vec::with_capacity(obj.len().unwrap_or(0));
+    for (i, item) in items(obj, what)?.enumerate() {
+        let item = item?;
+        match item.cast::<PyString>() {
+            Ok(s) => out.push(s.to_cow()?.into_owned()),
+            Err(_) => {
+                return Err(type_error(format!(
+                    "`{what}[{i}]` is {}, not str (drop or fill missing notes first)",
+                    type_name(&item)
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Labels, one entry per note: a `str` (one label) or an iterable of `str`
+/// (several, the first being the primary; empty for none).
+pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<String>>> {
+    let mut out = Vec::with_capacity(obj.len().unwrap_or(0));
+    for (i, item) in items(obj, what)?.enumerate() {
+        let item = item?;
+        if let Ok(s) = item.cast::<PyString>() {
+            out.push(vec![s.to_cow()?.into_owned()]);
+            continue;
+        }
+        let inner = items(&item, &format!("{what}[{i}]")).map_err(|_| {
+            type_error(format!(
+                "`{what}[{i}]` is {}: each entry must be a str label or a list of str labels",
+                type_name(&item)
+            ))
+        })?;
+        let mut set = Vec::new();
+        for (j, l) in inner.enumerate() {
+            let l = l?;
+            match l.cast::<PyString>() {
+                Ok(s) => set.push(s.to_cow()?.into_owned()),
+                Err(_) => {
+                    return Err(type_error(format!(
+                        "`{what}[{i}][{j}]` is {}, not a str label",
+                        type_name(&l)
+                    )))
+                }
+            }
+        }
+        out.push(set);
+    }
+    Ok(out)
+}
