@@ -112,7 +112,7 @@ class Classifier:
     ...          "new gpu benchmarks are out", "rust compiler release notes"] * 5
     >>> labels = ["finance", "finance", "tech", "tech"] * 5
     >>> clf = notetag.Classifier(calibration_folds=2).fit(texts, labels)
-    >>> list(clf.classes_)
+    >>> clf.classes_.tolist()
     ['finance', 'tech']
     >>> clf.predict(["rates and yields", "a faster gpu"])
     ['finance', 'tech']
@@ -193,7 +193,7 @@ class Classifier:
         --------
         >>> import notetag
         >>> clf = notetag.Classifier.default()
-        >>> list(clf.classes_)
+        >>> clf.classes_.tolist()
         ['geopolitics', 'personal', 'tech', 'trade_finance']
         """
         return cls._from_model(_Model.default())
@@ -228,7 +228,7 @@ class Classifier:
         ...     ["good morning", "gpu news"] * 4, ["personal", "tech"] * 4)
         >>> path = os.path.join(tempfile.mkdtemp(), "m.ntag")
         >>> clf.save(path)
-        >>> list(notetag.Classifier.load(path).classes_)
+        >>> notetag.Classifier.load(path).classes_.tolist()
         ['personal', 'tech']
         """
         return cls._from_model(_Model.load(_path(path)))
@@ -306,7 +306,7 @@ class Classifier:
         >>> clf = notetag.Classifier(calibration_folds=2).fit(
         ...     ["rates rise", "gpu news", "rates and gpus"] * 4,
         ...     ["finance", "tech", ["tech", "finance"]] * 4)
-        >>> list(clf.classes_)
+        >>> clf.classes_.tolist()
         ['finance', 'tech']
         """
         core_labels, values = _encode_labels(_texts(labels))
@@ -336,7 +336,7 @@ class Classifier:
         """The labels, sorted: the column order of :meth:`predict_proba`.
 
         A numpy array, as in scikit-learn (whose tools index with it); use
-        ``list(clf.classes_)`` for a list.
+        ``clf.classes_.tolist()`` for a list.
         """
         labels = self._fitted().labels
         return np.array(labels if self._labels is None else self._labels.classes)
@@ -394,7 +394,7 @@ class Classifier:
         >>> p = clf.predict_proba(["new open source compiler release", "hi"])
         >>> p.shape, p.dtype.name
         ((2, 4), 'float32')
-        >>> clf.classes_[int(p[0].argmax())]
+        >>> str(clf.classes_[p[0].argmax()])
         'tech'
         """
         proba = self._fitted().predict_proba(_texts(texts))

@@ -207,9 +207,9 @@ impl Learner for EnsembleParams {
             for i in 0..x.nrows() {
                 let (idx, val) = x.row(i);
                 w.scores_into(idx, val, &mut s);
-                for j in 0..l {
-                    sum[j] += f64::from(s[j]);
-                    sq[j] += f64::from(s[j]).powi(2);
+                for ((sum, sq), &v) in sum.iter_mut().zip(sq.iter_mut()).zip(&s) {
+                    *sum += f64::from(v);
+                    *sq += f64::from(v).powi(2);
                 }
             }
             let n = x.nrows().max(1) as f64;
@@ -232,8 +232,8 @@ impl Learner for EnsembleParams {
             {
                 *o += v;
             }
-            for j in 0..l {
-                out.bias[j] += w.bias[j] * factor[j];
+            for ((o, b), f) in out.bias.iter_mut().zip(&w.bias).zip(&factor) {
+                *o += b * f;
             }
         }
         Ok(out)
