@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Build and run every test: Rust (unit, integration, doc, examples) and Python.
-# Installs what it needs (a virtual environment with maturin, pytest, numpy,
-# scikit-learn) from the package registries.
+# Build and run every test: Rust (unit, integration, property, doc tests) and the
+# Python package's pytest suite (in a virtual environment this script creates,
+# installing maturin, pytest, numpy, scikit-learn… from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-cargo test --workspace --release
+# Rust: the default members (core, CLI, examples, benches); the Python crate is
+# built and tested by the Python step below.
+cargo test --release
+if [ -f scripts/test-python.sh ]; then
+  bash scripts/test-python.sh
+fi

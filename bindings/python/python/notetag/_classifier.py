@@ -13,8 +13,9 @@ import numpy as np
 from ._errors import InvalidDataError, InvalidParameterError, NotFittedError, NotetagTypeError
 from ._notetag import _Model
 
-#: A label entry: one label, or several (the first being the primary).
-Label = Union[str, Sequence[str]]
+#: A label entry: one label, or several (the first being the primary). Labels
+#: are str; numbers (e.g. from scikit-learn's LabelEncoder) are accepted too.
+Label = Union[str, int, Sequence[str], Sequence[int]]
 PathLike = Union[str, "os.PathLike[str]"]
 
 _DEFAULT_LABELS = ["geopolitics", "personal", "tech", "trade_finance"]
@@ -422,7 +423,8 @@ class Classifier:
         list of dict
             Per note: ``primary`` (str), ``labels`` (the labels at or above their
             threshold, most probable first; may be empty) and ``scores`` (dict
-            label -> probability, in the order of :attr:`classes_`).
+            label -> probability, in the order of :attr:`classes_`; full precision,
+            where the command line rounds to 4 decimals).
 
         Examples
         --------
@@ -500,7 +502,7 @@ class Classifier:
         pairs = [(p, g) for p, g in zip(pred, gold) if g is not None]
         if not pairs:
             raise InvalidDataError("no labelled rows to score")
-        return sum(p == g for p, g in pairs) / len(pairs)
+        return float(sum(bool(p == g) for p, g in pairs) / len(pairs))
 
     # ------------------------------------------------------ scikit-learn glue
 
@@ -552,7 +554,12 @@ class Classifier:
 
     def __sklearn_tags__(self) -> Any:
         # Imported here so that `import notetag` never needs scikit-learn.
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+        from sklearn.utils import (  # type: ignore[import-untyped, import-not-found, unused-ignore]
+            ClassifierTags,
+            InputTags,
+            Tags,
+            TargetTags,
+        )
 
         return Tags(
             estimator_type="classifier",

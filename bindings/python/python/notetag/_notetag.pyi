@@ -5,6 +5,8 @@ from typing import Any, Dict, Iterable, List, Optional, Union, final
 import numpy as np
 import numpy.typing as npt
 
+__all__ = ["_Model", "__version__", "FORMAT_VERSION"]
+
 __version__: str
 FORMAT_VERSION: int
 

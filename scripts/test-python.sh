@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Build the Python package (bindings/python) into a virtual environment at
+# .venv (created if missing) and run its tests: pytest (API, errors, threads,
+# scikit-learn interplay, agreement with the CLI, docstring examples) and
+# mypy.stubtest of the type stubs. Needs python3 (>= 3.9) with venv, and cargo.
+# Everything comes from PyPI and crates.io; the tests themselves use no network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=${NOTETAG_VENV:-$ROOT/.venv}
+
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+PY=$VENV/bin/python
+"$PY" -m pip install --quiet --upgrade pip
+"$PY" -m pip install --quiet "maturin>=1.7,<2" pytest numpy scikit-learn pandas mypy
+
+# Build the extension (release, as users get it) and install the package into
+# the venv in development mode (python/notetag/ is used in place).
+VIRTUAL_ENV=$VENV "$VENV/bin/maturin" develop --release --quiet -m bindings/python/Cargo.toml
+
+# The CLI the agreement tests compare with.
+cargo build --quiet --release -p notetag-cli
+export NOTETAG_CLI=${CARGO_TARGET_DIR:-$ROOT/target}/release/notetag
+
+"$PY" -m pytest -q bindings/python/tests "$@"
+
+# The package type-checks strictly, and the stubs of the compiled module match it (run from outside the source tree
+# so that the installed package is what is checked).
+"$PY" -m mypy --strict bindings/python/python/notetag
+(cd bindings/python && "$PY" -m mypy.stubtest notetag --concise)
+echo "stubtest: notetag stubs match the runtime"
