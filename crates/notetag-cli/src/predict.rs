@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use notetag::io::{self, Format, Item, ReadOptions, Reader};
+use notetag::io::{self, Item, ReadOptions, Reader};
 use notetag::{Error, PredictOptions, Prediction, Result};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -212,9 +212,4 @@ fn write_prediction(
 
 fn round4(x: f32) -> f64 {
     (f64::from(x) * 10000.0).round() / 10000.0
-}
-
-#[allow(dead_code)]
-fn is_nostr(f: Format) -> bool {
-    f == Format::Nostr
 }

@@ -1,0 +1,124 @@
+//! The `notetag` binary end to end.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn notetag(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notetag"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn predict_plain_text_one_line_per_note() {
+    let (code, out, _) = notetag(&["predict"], "gm friends ☀️\nthe fed held rates\n\n");
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["primary"], "personal");
+    assert_eq!(lines[1]["primary"], "trade_finance");
+    assert_eq!(lines[0]["scores"].as_object().unwrap().len(), 4);
+}
+
+#[test]
+fn invalid_records_get_error_lines_in_place_and_exit_3() {
+    let input =
+        "{\"id\": \"a\", \"text\": \"new gpu released\"}\nnot json\n{\"text\": 5}\n{\"id\": 7, \"text\": \"gm\"}\n";
+    let (code, out, err) = notetag(&["predict", "--format", "jsonl"], input);
+    assert_eq!(code, 3);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[2]["error"].as_str().unwrap().contains("field `text`"));
+    assert_eq!(lines[3]["id"], "7");
+    assert!(err.contains("<stdin>:2:"), "{err}");
+}
+
+#[test]
+fn nostr_relay_messages_tag_kind_1_and_pass_over_the_rest() {
+    let ev = |kind: u32, content: &str| {
+        format!("{{\"id\":\"e{kind}\",\"pubkey\":\"p1\",\"created_at\":1,\"kind\":{kind},\"tags\":[],\"content\":\"{content}\",\"sig\":\"s\"}}")
+    };
+    let input = format!(
+        "[\"EVENT\",\"sub\",{}]\n[\"EVENT\",\"sub\",{}]\n[\"EOSE\",\"sub\"]\n",
+        ev(1, "gm nostr"),
+        ev(7, "+")
+    );
+    let (code, out, err) = notetag(&["predict", "--output-format", "nip32"], &input);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert_eq!(lines[0]["kind"], 1985);
+    let tags = lines[0]["tags"].as_array().unwrap();
+    assert!(tags.contains(&serde_json::json!(["e", "e1"])) && tags.contains(&serde_json::json!(["p", "p1"])));
+    assert!(err.contains("2 passed over"), "{err}");
+}
+
+#[test]
+fn train_then_eval_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.jsonl");
+    let mut f = std::fs::File::create(&data).unwrap();
+    for i in 0..20 {
+        writeln!(
+            f,
+            "{{\"text\": \"goal scored in the match {i}\", \"label\": \"sport\"}}"
+        )
+        .unwrap();
+        writeln!(
+            f,
+            "{{\"text\": \"bake the bread for {i} minutes\", \"labels\": [\"cooking\"]}}"
+        )
+        .unwrap();
+    }
+    drop(f);
+    let model = dir.path().join("m.ntag");
+    let (code, _, err) = notetag(
+        &[
+            "train",
+            "-i",
+            data.to_str().unwrap(),
+            "-o",
+            model.to_str().unwrap(),
+            "--folds",
+            "3",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = notetag(
+        &[
+            "eval",
+            "-i",
+            data.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["labels"], serde_json::json!(["cooking", "sport"]));
+    assert!(r["accuracy"].as_f64().unwrap() > 0.9);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, err) = notetag(&["predict", "--output-format", "xml"], "");
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = notetag(&["frobnicate"], "");
+    assert_eq!(code, 2);
+}
