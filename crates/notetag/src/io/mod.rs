@@ -438,17 +438,17 @@ impl<R: BufRead> Iterator for Reader<R> {
                         message: m,
                     }));
                 }
-                let text_col = (*text_col)?;
+                let col = (*text_col)?;
                 let mut rec = csv::StringRecord::new();
                 match reader.read_record(&mut rec) {
                     Ok(false) => None,
                     Ok(true) => {
                         let line = rec.position().map_or(0, |p| p.line() as usize);
-                        let Some(text) = rec.get(text_col) else {
+                        let Some(text) = rec.get(col) else {
                             return Some(Item::Invalid(Error::Record {
                                 source_name: self.opts.source_name.clone(),
                                 line,
-                                message: format!("row has {} fields, the text is field {}", rec.len(), text_col + 1),
+                                message: format!("row has {} fields, the text is field {}", rec.len(), col + 1),
                             }));
                         };
                         let labels = labels_col.and_then(|c| rec.get(c)).map(|s| {
@@ -473,15 +473,14 @@ impl<R: BufRead> Iterator for Reader<R> {
                     Err(e) => {
                         let line = e.position().map_or(0, |p| p.line() as usize);
                         if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                            // An I/O error ends the stream.
-                            *labels_col = None;
+                            // An I/O error ends the stream: report it once, then stop.
+                            *text_col = None;
                             return Some(Item::Invalid(Error::Record {
                                 source_name: self.opts.source_name.clone(),
                                 line,
                                 message: format!("read error: {e}"),
                             }));
                         }
-                        let _ = (&id_col, &primary_col);
                         Some(Item::Invalid(Error::Record {
                             source_name: self.opts.source_name.clone(),
                             line,

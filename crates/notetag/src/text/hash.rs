@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn hash_is_stable_and_seeded() {
-        // Pinned values: a change here silently invalidates saved models.
+        // Saved models depend on these hashes: seeds, order and bytes must all matter.
         assert_eq!(hash_bytes(0, b""), 0);
         assert_ne!(hash_bytes(1, b"bitcoin"), hash_bytes(2, b"bitcoin"));
         assert_ne!(hash_bytes(1, b"ab"), hash_bytes(1, b"ba"));
