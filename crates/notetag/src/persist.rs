@@ -5,7 +5,7 @@
 //! | bytes | content |
 //! | --- | --- |
 //! | 8 | magic `NOTETAG\0` |
-//! | 4 | format version, little-endian `u32` (currently 1) |
+//! | 4 | format version, little-endian `u32` (currently 2) |
 //! | 8 | payload length, little-endian `u64` |
 //! | 4 | CRC-32 of the payload, little-endian `u32` |
 //! | n | payload: [postcard](https://docs.rs/postcard) encoding of the model |
@@ -13,7 +13,10 @@
 //! The payload holds the label set, the featuriser configuration (including any HF
 //! tokenizer JSON), the learner parameters, the buckets seen in training
 //! (delta-encoded) with their IDF (16-bit) and per-label weights (8-bit, one scale
-//! per label), biases, Platt calibration, thresholds and training metadata.
+//! per label) as byte strings, biases, Platt calibration, thresholds and training
+//! metadata.
+//!
+//! Versions: 1 (notetag before the per-word char block) is refused; 2 is current.
 //!
 //! Loading checks the magic, the version, that the declared length matches the
 //! bytes present, the checksum, and then every size and value against the others
@@ -33,7 +36,7 @@ use crate::text::Featurizer;
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"NOTETAG\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
 /// Largest dense table (buckets × (labels + 1) floats) a model may ask for: 1 GiB.
 pub const MAX_DENSE_FLOATS: usize = 1 << 28;
@@ -45,9 +48,11 @@ struct Payload {
     /// self-describing encoding.
     params: String,
     bucket_deltas: Vec<u32>,
-    idf: Vec<u16>,
+    /// 16-bit IDF per bucket, little-endian.
+    idf: Blob,
     scales: Vec<f32>,
-    weights: Vec<i8>,
+    /// 8-bit weights (two's complement), bucket-major.
+    weights: Blob,
     /// Full-precision IDF and weights, for models trained with `quantize = false`
     /// (then `idf`, `scales` and `weights` are empty).
     idf_f32: Vec<f32>,
@@ -57,6 +62,32 @@ struct Payload {
     thresholds: Vec<f32>,
     /// JSON, like `params`.
     meta: String,
+}
+
+/// A byte string, encoded as one length-prefixed run (not element by element).
+#[derive(Default)]
+struct Blob(Vec<u8>);
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Blob;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Blob, E> {
+                Ok(Blob(v.to_vec()))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
 }
 
 impl Classifier {
@@ -82,9 +113,9 @@ impl Classifier {
             last = b as u32;
             let row = &w.w[b * l..(b + 1) * l];
             if quantized {
-                qidf.push(quant_idf(v));
+                qidf.extend_from_slice(&quant_idf(v).to_le_bytes());
                 for (v, s) in row.iter().zip(&scales) {
-                    weights.push((v / s).round().clamp(-127.0, 127.0) as i8);
+                    weights.push((v / s).round().clamp(-127.0, 127.0) as i8 as u8);
                 }
             } else {
                 idf_f32.push(v);
@@ -95,9 +126,9 @@ impl Classifier {
             labels: self.labels().to_vec(),
             params: serde_json::to_string(self.params())?,
             bucket_deltas,
-            idf: qidf,
+            idf: Blob(qidf),
             scales,
-            weights,
+            weights: Blob(weights),
             idf_f32,
             weights_f32,
             bias: w.bias.clone(),
@@ -173,15 +204,19 @@ impl Classifier {
             return Err(bad(format!("{n_buckets} buckets × {l} labels exceeds the size limit")));
         }
         let (n_idf, n_w, n_scales) = if params.quantize {
-            (p.idf.len(), p.weights.len(), p.scales.len())
+            (p.idf.0.len() / 2, p.weights.0.len(), p.scales.len())
         } else {
             (p.idf_f32.len(), p.weights_f32.len(), l)
         };
-        if n_idf != used || n_w != used.saturating_mul(l) {
+        if n_idf != used || n_w != used.saturating_mul(l) || p.idf.0.len() % 2 != 0 {
             return Err(bad("bucket, IDF and weight tables differ in length".into()));
         }
         if n_scales != l || p.bias.len() != l {
             return Err(bad("scales or biases do not match the label count".into()));
+        }
+        let finite = |xs: &[f32]| xs.iter().all(|v| v.is_finite());
+        if !finite(&p.scales) || !finite(&p.idf_f32) || !finite(&p.weights_f32) {
+            return Err(bad("non-finite number in weights, scales or IDF".into()));
         }
         let mut idf = vec![0f32; n_buckets];
         let mut w = LinearWeights::zeros(n_buckets, l);
@@ -197,9 +232,9 @@ impl Classifier {
             let bi = b as usize;
             let row = &mut w.w[bi * l..(bi + 1) * l];
             if params.quantize {
-                idf[bi] = dequant_idf(p.idf[k]);
-                for ((o, &q), s) in row.iter_mut().zip(&p.weights[k * l..(k + 1) * l]).zip(&p.scales) {
-                    *o = f32::from(q) * s;
+                idf[bi] = dequant_idf(u16::from_le_bytes([p.idf.0[2 * k], p.idf.0[2 * k + 1]]));
+                for ((o, &q), s) in row.iter_mut().zip(&p.weights.0[k * l..(k + 1) * l]).zip(&p.scales) {
+                    *o = f32::from(q as i8) * s;
                 }
             } else {
                 idf[bi] = p.idf_f32[k];
