@@ -217,6 +217,10 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also draw the confusion matrix as an SVG heatmap into this file (written
+    /// atomically).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `notetag explain`.

@@ -1,27 +1,53 @@
-//! The model file format, and the embedded default model.
+//! The model file format (`.ntag`), and the embedded default model.
 //!
-//! A model file is:
+//! # Model format
 //!
-//! | bytes | content |
-//! | --- | --- |
-//! | 8 | magic `NOTETAG\0` |
-//! | 4 | format version, little-endian `u32` (currently 2) |
-//! | 8 | payload length, little-endian `u64` |
-//! | 4 | CRC-32 of the payload, little-endian `u32` |
-//! | n | payload: [postcard](https://docs.rs/postcard) encoding of the model |
+//! A model is one file (conventionally `*.ntag`), the same bytes as
+//! [`Classifier::to_bytes`] returns and [`Classifier::from_bytes`] reads. It starts
+//! with a fixed 24-byte header:
 //!
-//! The payload holds the label set, the featuriser configuration (including any HF
-//! tokenizer JSON), the learner parameters, the buckets seen in training
-//! (delta-encoded) with their IDF (16-bit) and per-label weights (8-bit, one scale
-//! per label) as byte strings, biases, Platt calibration, thresholds and training
-//! metadata.
+//! | offset | bytes | content |
+//! | --- | --- | --- |
+//! | 0 | 8 | magic `NOTETAG\0` ([`MAGIC`]) |
+//! | 8 | 4 | format version, little-endian `u32` ([`FORMAT_VERSION`], currently 2; version 1, from before the per-word char block, is refused) |
+//! | 12 | 8 | payload length in bytes, little-endian `u64` |
+//! | 20 | 4 | CRC-32 (IEEE) of the payload, little-endian `u32` |
+//! | 24 | n | payload |
 //!
-//! Versions: 1 (notetag before the per-word char block) is refused; 2 is current.
+//! The payload is the [postcard](https://docs.rs/postcard) encoding of one record
+//! with these fields, in this order (postcard writes fields back to back with no
+//! names: a sequence or string is a varint length then its items, `u16`/`u32` are
+//! varints, `f32` four bytes little-endian, a byte string a varint length then
+//! its bytes):
+//!
+//! | field | type | content |
+//! | --- | --- | --- |
+//! | `labels` | `[string]` | label names, sorted; the order of every per-label table |
+//! | `params` | string | JSON of the [`ClassifierParams`] (featuriser, learner, …; JSON because the parameter enums are internally tagged) |
+//! | `bucket_deltas` | `[u32]` | the hashed buckets seen in training, ascending: the first bucket, then the difference to the previous one (each > 0) |
+//! | `idf` | bytes | per used bucket, IDF × 2048 as a little-endian `u16` (quantised models; else empty) |
+//! | `scales` | `[f32]` | per label, the scale of its 8-bit weights (quantised models; else empty) |
+//! | `weights` | bytes | per used bucket, as two's-complement `i8`, one weight per label (bucket-major); weight = value × scale of its label (quantised models; else empty) |
+//! | `idf_f32` | `[f32]` | per used bucket, IDF at full precision (models trained with `quantize = false`; else empty) |
+//! | `weights_f32` | `[f32]` | bucket-major weights at full precision (likewise) |
+//! | `bias` | `[f32]` | per label, the bias of its linear scorer |
+//! | `calibration` | `[(f32, f32)]` | per label, Platt `(a, b)`: p = 1 / (1 + exp(a × score + b)) |
+//! | `thresholds` | `[f32]` | per label, the probability at or above which the label is given |
+//! | `meta` | string | JSON of the [`TrainingMeta`] (rows, label counts, data hash, out-of-fold metrics, source) |
+//!
+//! Buckets not listed have IDF 0 and weight 0. The number of buckets is
+//! `2^bucket_bits` from the parameters; any HF tokenizer configuration travels in
+//! `params` too, so a model file is all a reader needs.
 //!
 //! Loading checks the magic, the version, that the declared length matches the
 //! bytes present, the checksum, and then every size and value against the others
-//! before anything is allocated from them; a file that fails any check is rejected
-//! whole with [`Error::InvalidModel`] or [`Error::UnsupportedVersion`].
+//! (table lengths, bucket order and range, finite numbers, parameter ranges,
+//! at most [`MAX_DENSE_FLOATS`] dense floats) before anything is allocated from
+//! them; a file that fails any check is rejected whole with
+//! [`Error::InvalidModel`] or, for another format version,
+//! [`Error::UnsupportedVersion`]. Loading never executes anything from the file.
+//!
+//! Readers reject format versions they do not know rather than guess.
 
 use std::io::Write;
 use std::path::Path;
