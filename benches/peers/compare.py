@@ -632,7 +632,8 @@ def require_notetag() -> None:
             f"error: cannot import the notetag package ({e}).\n"
             f"Build it into the project's virtual environment with `bash scripts/test-python.sh` "
             f"(or `maturin develop --release -m bindings/python/Cargo.toml` in a venv), then run this script "
-            f"with that environment's Python: {REPO / '.venv' / 'bin' / 'python'} {Path(__file__).name} ..."
+            f"with that environment's Python: {REPO / '.venv' / 'bin' / 'python'} "
+            f"{Path(__file__).resolve().relative_to(REPO)} ..."
         )
 
 
