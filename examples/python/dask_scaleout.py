@@ -51,7 +51,7 @@ from dask.distributed import Client, LocalCluster, get_worker, wait
 import notetag
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 # A block of work: ("jsonl", path, start, end) or ("parquet", path, row_group, first_row).
 Block = Tuple[str, str, int, int]
