@@ -1,6 +1,7 @@
 //! `notetag`: tag notes from the command line. A thin layer over the core crate.
 
 mod args;
+mod nip32;
 mod plot;
 mod predict;
 
