@@ -30,6 +30,36 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show the model card: labels, thresholds, featuriser, size, training data.
     Info(InfoArgs),
+    /// Benchmark learner configurations side by side by k-fold cross-validation.
+    Compare(CompareArgs),
+}
+
+/// `notetag compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Labelled data (JSONL with `labels` or `label`, CSV, fastText).
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Input format (default: detected).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Number of folds (2..=rows).
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Comma-separated configurations: svm, nb, svm+nb, svm-char, svm+nb-char,
+    /// linfa-logistic (default: all; `--help` of each is printed under the table).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "svm,nb,svm+nb,svm-char,svm+nb-char,linfa-logistic"
+    )]
+    pub learners: Vec<String>,
+    /// Random seed for the fold assignment and the learners.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `notetag predict`.

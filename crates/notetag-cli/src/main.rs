@@ -1,9 +1,11 @@
 //! `notetag`: tag notes from the command line. A thin layer over the core crate.
 
 mod args;
+mod compare;
 mod nip32;
 mod plot;
 mod predict;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -44,7 +46,9 @@ fn run(cmd: Command) -> Result<ExitCode> {
         Command::Eval(a) => {
             let clf = load_model(&a.model)?;
             let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+            let spin = progress::spinner(&format!("scoring {} rows", ex.len()));
             let report = clf.evaluate(&ex)?;
+            spin.finish_and_clear();
             if let Some(path) = &a.plot {
                 let model = a
                     .model
@@ -81,6 +85,22 @@ fn run(cmd: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare(a) => {
+            let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+            let rows = compare::compare(&ex, &a.learners, a.folds, a.seed)?;
+            if a.json {
+                let out = serde_json::json!({
+                    "input": a.input.display().to_string(),
+                    "rows": ex.len(),
+                    "folds": a.folds,
+                    "results": rows,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                print!("{}", compare::table(&rows, a.folds, ex.len()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Info(a) => {
             let clf = load_model(&a.model)?;
             let m = clf.meta();
@@ -103,7 +123,13 @@ fn train(a: &TrainArgs) -> Result<ExitCode> {
     let params: ClassifierParams = a.params()?;
     let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
     let start = std::time::Instant::now();
+    let spin = progress::spinner(&format!(
+        "training on {} rows ({} calibration folds)",
+        ex.len(),
+        params.calibration_folds
+    ));
     let mut clf = params.fit(&ex)?;
+    spin.finish_and_clear();
     clf.set_source(a.input.display().to_string());
     let secs = start.elapsed().as_secs_f64();
     clf.save(&a.output)?;

@@ -42,9 +42,11 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
     let (name, input): (String, Box<dyn BufRead>) = match &a.input {
         Some(p) => {
             let f = std::fs::File::open(p).map_err(|e| Error::io_at(p, e))?;
+            let len = f.metadata().map_or(0, |m| m.len());
+            let bar = crate::progress::bytes(len, "tagging");
             (
                 p.display().to_string(),
-                Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+                Box::new(std::io::BufReader::with_capacity(1 << 16, bar.wrap_read(f))),
             )
         }
         None => (

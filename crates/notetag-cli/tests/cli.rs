@@ -11,7 +11,9 @@ fn notetag(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // The binary may exit before reading its input (usage errors): a broken pipe
+    // here is expected then, and the exit status tells the rest.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -121,4 +123,52 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2, "{err}");
     let (code, _, _) = notetag(&["frobnicate"], "");
     assert_eq!(code, 2);
+}
+
+#[test]
+fn compare_cross_validates_each_configuration() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/dev.jsonl");
+    let (code, out, err) = notetag(
+        &[
+            "compare",
+            "-i",
+            corpus,
+            "--folds",
+            "2",
+            "--learners",
+            "svm,nb,linfa-logistic",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["results"].as_array().unwrap();
+    let names: Vec<&str> = results.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["svm", "nb", "linfa-logistic"]);
+    for r in results {
+        let folds = r["folds"].as_array().unwrap();
+        assert_eq!(folds.len(), 2);
+        let mean = folds.iter().map(|f| f.as_f64().unwrap()).sum::<f64>() / 2.0;
+        assert!((r["macro_f1"][0].as_f64().unwrap() - mean).abs() < 1e-9);
+        assert!(r["notes_per_second"].as_f64().unwrap() > 0.0);
+        assert!(r["model_bytes"].as_f64().unwrap() > 0.0);
+    }
+    // The sparse learners learn the corpus; the dense 1,024-feature baseline less so.
+    let f1 = |i: usize| results[i]["macro_f1"][0].as_f64().unwrap();
+    assert!(f1(0) > 0.7 && f1(1) > 0.7, "{out}");
+    assert!(f1(0) > f1(2), "{out}");
+
+    let (code, table, _) = notetag(&["compare", "-i", corpus, "--folds", "2", "--learners", "nb"], "");
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("macro-F1 ± sd") && table.lines().any(|l| l.starts_with("nb ")),
+        "{table}"
+    );
+
+    let (code, _, err) = notetag(&["compare", "-i", corpus, "--learners", "svm,bogus"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("bogus") && err.contains("svm+nb-char"), "{err}");
+    let (code, _, err) = notetag(&["compare", "-i", corpus, "--folds", "1"], "");
+    assert_eq!(code, 2, "{err}");
 }

@@ -159,7 +159,10 @@ impl ClassifierParams {
         self.fit(&ex)
     }
 
-    fn label_set(&self, examples: &[Example]) -> Result<Vec<String>> {
+    /// The sorted label set training on `examples` would use: the fixed `labels`
+    /// when set (an example with another label is an error naming its row), else
+    /// every label the examples carry.
+    pub fn label_set(&self, examples: &[Example]) -> Result<Vec<String>> {
         if examples.is_empty() {
             return Err(Error::InvalidData("no training rows".into()));
         }
