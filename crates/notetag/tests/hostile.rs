@@ -917,7 +917,7 @@ fn assert_rejected(bytes: &[u8], needle: &str) {
 fn truncated_at_every_byte_of_the_header_and_beyond() {
     let good = model_bytes();
     for n in 0..HEADER {
-        assert_rejected(&good[..n], if n < 8 { "truncated header" } else { "truncated header" });
+        assert_rejected(&good[..n], "truncated header");
     }
     for n in (HEADER..good.len()).step_by(7) {
         assert_rejected(&good[..n], "truncated or padded");
@@ -1098,6 +1098,36 @@ fn damaged_model_file_names_the_file() {
     assert!(Classifier::load(&path).unwrap_err().to_string().contains("broken.ntag"));
     let err = Classifier::load(dir.path().join("missing.ntag")).unwrap_err();
     assert!(matches!(err, Error::Io { path: Some(_), .. }), "{err:?}");
+}
+
+#[test]
+fn load_reads_no_more_than_the_header_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = model_bytes();
+    // A padded file: the declared length plus garbage after it.
+    let path = dir.path().join("padded.ntag");
+    let mut padded = good.clone();
+    padded.extend(std::iter::repeat_n(0u8, 1 << 20));
+    std::fs::write(&path, &padded).unwrap();
+    let err = Classifier::load(&path).unwrap_err();
+    assert!(err.to_string().contains("truncated or padded"), "{err}");
+    // The header claims far more than the file holds.
+    let path = dir.path().join("short.ntag");
+    std::fs::write(&path, with_len(good.clone(), 1 << 40)).unwrap();
+    let err = Classifier::load(&path).unwrap_err();
+    assert!(
+        err.to_string().contains("declared payload of 1099511627776 bytes"),
+        "{err}"
+    );
+    // A file that never ends is rejected on its header.
+    let zero = std::path::Path::new("/dev/zero");
+    if zero.exists() {
+        let start = Instant::now();
+        let err = Classifier::load(zero).unwrap_err();
+        assert!(err.to_string().contains("/dev/zero: not a notetag model"), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(1));
+    }
+    assert!(Classifier::load(dir.path()).is_err());
 }
 
 // ------------------------------------------------------------------ threads
