@@ -25,7 +25,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// One note.
 pub fn text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     match obj.cast::<PyString>() {
-        Ok(s) => utf8(&s, || what.to_string()),
+        Ok(s) => utf8(s, || what.to_string()),
         Err(_) => Err(type_error(format!("`{what}` must be str, not {}", type_name(obj)))),
     }
 }
@@ -52,7 +52,7 @@ pub fn texts(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
         match item.cast::<PyString>() {
-            Ok(s) => out.push(utf8(&s, || format!("{what}[{i}]"))?),
+            Ok(s) => out.push(utf8(s, || format!("{what}[{i}]"))?),
             Err(_) => {
                 return Err(type_error(format!(
                     "`{what}[{i}]` is {}, not str (drop or fill missing notes first)",
@@ -71,7 +71,7 @@ pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<Strin
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(vec![utf8(&s, || format!("{what}[{i}]"))?]);
+            out.push(vec![utf8(s, || format!("{what}[{i}]"))?]);
             continue;
         }
         let inner = items(&item, &format!("{what}[{i}]")).map_err(|_| {
@@ -84,7 +84,7 @@ pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<Strin
         for (j, l) in inner.enumerate() {
             let l = l?;
             match l.cast::<PyString>() {
-                Ok(s) => set.push(utf8(&s, || format!("{what}[{i}][{j}]"))?),
+                Ok(s) => set.push(utf8(s, || format!("{what}[{i}][{j}]"))?),
                 Err(_) => {
                     return Err(type_error(format!(
                         "`{what}[{i}][{j}]` is {}, not a str label",
