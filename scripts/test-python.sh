@@ -14,7 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY=$VENV/bin/python
 "$PY" -m pip install --quiet --upgrade pip
-"$PY" -m pip install --quiet "maturin>=1.7,<2" pytest numpy scikit-learn pandas mypy
+"$PY" -m pip install --quiet "maturin>=1.7,<2" pytest numpy scikit-learn pandas mypy "dask[distributed]" pyarrow
 
 # Build the extension (release, as users get it) and install the package into
 # the venv in development mode (python/notetag/ is used in place).

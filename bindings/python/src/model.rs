@@ -103,6 +103,19 @@ impl Model {
         PyList::new(py, self.labels.iter().map(|l| l.bind(py)))
     }
 
+    /// Memory held by the model, in bytes (weights, IDF table, per-label tables): what
+    /// `sys.getsizeof` and Dask's memory accounting should count for it.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        let f32s = self.clf.weights().w.len()
+            + self.clf.weights().bias.len()
+            + self.clf.featurizer().idf().len()
+            + self.clf.thresholds().len()
+            + 2 * self.clf.calibration().len();
+        let labels: usize = self.clf.labels().iter().map(|l| l.len()).sum();
+        std::mem::size_of::<Classifier>() + f32s * std::mem::size_of::<f32>() + labels
+    }
+
     /// Per-label probability thresholds tuned in training.
     #[getter]
     fn thresholds(&self) -> Vec<f32> {

@@ -62,6 +62,14 @@ pub struct PredictArgs {
     /// NIP-32 label namespace.
     #[arg(long, default_value = "org.notetag.topic")]
     pub namespace: String,
+    /// nip32: sign the label events with the secret key in FILE (64 hex characters or
+    /// nsec1…; surrounding white space ignored). Without it, unsigned templates.
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
+    /// nip32: `created_at` of the label events, Unix seconds (default: now when
+    /// signing, 0 in unsigned templates).
+    #[arg(long, value_name = "UNIX")]
+    pub created_at: Option<u64>,
 }
 
 /// `notetag train`.
@@ -217,6 +225,10 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also draw the confusion matrix as an SVG heatmap into this file (written
+    /// atomically).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `notetag explain`.

@@ -1,6 +1,8 @@
 //! `notetag`: tag notes from the command line. A thin layer over the core crate.
 
 mod args;
+mod nip32;
+mod plot;
 mod predict;
 
 use std::process::ExitCode;
@@ -43,6 +45,15 @@ fn run(cmd: Command) -> Result<ExitCode> {
             let clf = load_model(&a.model)?;
             let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
             let report = clf.evaluate(&ex)?;
+            if let Some(path) = &a.plot {
+                let model = a
+                    .model
+                    .as_ref()
+                    .map_or("default model".into(), |p| p.display().to_string());
+                let title = format!("{model} on {}", a.input.display());
+                notetag::persist::write_atomic(path, plot::confusion_svg(&report, &title).as_bytes())?;
+                eprintln!("notetag: wrote the confusion matrix to {}", path.display());
+            }
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

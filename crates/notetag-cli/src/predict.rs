@@ -33,6 +33,7 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
             })
         }
     };
+    let nip32 = crate::nip32::Nip32::new(&a.namespace, a.sign_key.as_deref(), a.created_at)?;
     let clf = crate::load_model(&a.model)?;
     let opts = PredictOptions {
         threshold: a.threshold,
@@ -102,7 +103,7 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
             match (it, p) {
                 (Item::Record(r), Some(p)) => {
                     n_ok += 1;
-                    write_prediction(&mut w, &out_fmt, r, &p, &labels, &a.namespace)?;
+                    write_prediction(&mut w, &out_fmt, r, &p, &labels, &nip32)?;
                 }
                 (Item::Invalid(e), _) => {
                     n_err += 1;
@@ -167,7 +168,7 @@ fn write_prediction(
     r: &io::Record,
     p: &Prediction,
     labels: &[String],
-    namespace: &str,
+    nip32: &crate::nip32::Nip32,
 ) -> Result<()> {
     match fmt {
         Out::Jsonl => {
@@ -194,18 +195,7 @@ fn write_prediction(
             debug_assert_eq!(row.len(), 5 + labels.len());
             writeln!(w, "{}", row.join(sep))?;
         }
-        Out::Nip32 => {
-            let mut tags = vec![json!(["L", namespace])];
-            tags.extend(p.labels().map(|l| json!(["l", l, namespace])));
-            if let Some(id) = &r.id {
-                tags.push(json!(["e", id]));
-            }
-            if let Some(pk) = &r.pubkey {
-                tags.push(json!(["p", pk]));
-            }
-            let ev = json!({"kind": 1985, "content": "", "tags": tags, "created_at": 0});
-            writeln!(w, "{ev}")?;
-        }
+        Out::Nip32 => writeln!(w, "{}", nip32.line(r, p))?,
     }
     Ok(())
 }

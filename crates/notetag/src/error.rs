@@ -63,6 +63,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A Nostr secret key could not be parsed (the message never contains the key).
+    #[error("invalid secret key: {0}")]
+    InvalidKey(#[from] crate::io::nostr::KeyError),
+    /// A Nostr event failed verification.
+    #[error("invalid Nostr event: {0}")]
+    InvalidEvent(#[from] crate::io::nostr::EventError),
     /// JSON (de)serialisation failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),

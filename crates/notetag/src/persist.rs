@@ -1,24 +1,53 @@
-//! The model file format, and the embedded default model.
+//! The model file format (`.ntag`), and the embedded default model.
 //!
-//! A model file is:
+//! # Model format
 //!
-//! | bytes | content |
-//! | --- | --- |
-//! | 8 | magic `NOTETAG\0` |
-//! | 4 | format version, little-endian `u32` (currently 1) |
-//! | 8 | payload length, little-endian `u64` |
-//! | 4 | CRC-32 of the payload, little-endian `u32` |
-//! | n | payload: [postcard](https://docs.rs/postcard) encoding of the model |
+//! A model is one file (conventionally `*.ntag`), the same bytes as
+//! [`Classifier::to_bytes`] returns and [`Classifier::from_bytes`] reads. It starts
+//! with a fixed 24-byte header:
 //!
-//! The payload holds the label set, the featuriser configuration (including any HF
-//! tokenizer JSON), the learner parameters, the buckets seen in training
-//! (delta-encoded) with their IDF (16-bit) and per-label weights (8-bit, one scale
-//! per label), biases, Platt calibration, thresholds and training metadata.
+//! | offset | bytes | content |
+//! | --- | --- | --- |
+//! | 0 | 8 | magic `NOTETAG\0` ([`MAGIC`]) |
+//! | 8 | 4 | format version, little-endian `u32` ([`FORMAT_VERSION`], currently 2; version 1, from before the per-word char block, is refused) |
+//! | 12 | 8 | payload length in bytes, little-endian `u64` |
+//! | 20 | 4 | CRC-32 (IEEE) of the payload, little-endian `u32` |
+//! | 24 | n | payload |
+//!
+//! The payload is the [postcard](https://docs.rs/postcard) encoding of one record
+//! with these fields, in this order (postcard writes fields back to back with no
+//! names: a sequence or string is a varint length then its items, `u16`/`u32` are
+//! varints, `f32` four bytes little-endian, a byte string a varint length then
+//! its bytes):
+//!
+//! | field | type | content |
+//! | --- | --- | --- |
+//! | `labels` | `[string]` | label names, sorted; the order of every per-label table |
+//! | `params` | string | JSON of the [`ClassifierParams`] (featuriser, learner, …; JSON because the parameter enums are internally tagged) |
+//! | `bucket_deltas` | `[u32]` | the hashed buckets seen in training, ascending: the first bucket, then the difference to the previous one (each > 0) |
+//! | `idf` | bytes | per used bucket, IDF × 2048 as a little-endian `u16` (quantised models; else empty) |
+//! | `scales` | `[f32]` | per label, the scale of its 8-bit weights (quantised models; else empty) |
+//! | `weights` | bytes | per used bucket, as two's-complement `i8`, one weight per label (bucket-major); weight = value × scale of its label (quantised models; else empty) |
+//! | `idf_f32` | `[f32]` | per used bucket, IDF at full precision (models trained with `quantize = false`; else empty) |
+//! | `weights_f32` | `[f32]` | bucket-major weights at full precision (likewise) |
+//! | `bias` | `[f32]` | per label, the bias of its linear scorer |
+//! | `calibration` | `[(f32, f32)]` | per label, Platt `(a, b)`: p = 1 / (1 + exp(a × score + b)) |
+//! | `thresholds` | `[f32]` | per label, the probability at or above which the label is given |
+//! | `meta` | string | JSON of the [`TrainingMeta`] (rows, label counts, data hash, out-of-fold metrics, source) |
+//!
+//! Buckets not listed have IDF 0 and weight 0. The number of buckets is
+//! `2^bucket_bits` from the parameters; any HF tokenizer configuration travels in
+//! `params` too, so a model file is all a reader needs.
 //!
 //! Loading checks the magic, the version, that the declared length matches the
 //! bytes present, the checksum, and then every size and value against the others
-//! before anything is allocated from them; a file that fails any check is rejected
-//! whole with [`Error::InvalidModel`] or [`Error::UnsupportedVersion`].
+//! (table lengths, bucket order and range, finite numbers, parameter ranges,
+//! at most [`MAX_DENSE_FLOATS`] dense floats) before anything is allocated from
+//! them; a file that fails any check is rejected whole with
+//! [`Error::InvalidModel`] or, for another format version,
+//! [`Error::UnsupportedVersion`]. Loading never executes anything from the file.
+//!
+//! Readers reject format versions they do not know rather than guess.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -33,7 +62,7 @@ use crate::text::Featurizer;
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"NOTETAG\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
 /// Largest dense table (buckets × (labels + 1) floats) a model may ask for: 1 GiB.
 pub const MAX_DENSE_FLOATS: usize = 1 << 28;
@@ -45,9 +74,11 @@ struct Payload {
     /// self-describing encoding.
     params: String,
     bucket_deltas: Vec<u32>,
-    idf: Vec<u16>,
+    /// 16-bit IDF per bucket, little-endian.
+    idf: Blob,
     scales: Vec<f32>,
-    weights: Vec<i8>,
+    /// 8-bit weights (two's complement), bucket-major.
+    weights: Blob,
     /// Full-precision IDF and weights, for models trained with `quantize = false`
     /// (then `idf`, `scales` and `weights` are empty).
     idf_f32: Vec<f32>,
@@ -57,6 +88,32 @@ struct Payload {
     thresholds: Vec<f32>,
     /// JSON, like `params`.
     meta: String,
+}
+
+/// A byte string, encoded as one length-prefixed run (not element by element).
+#[derive(Default)]
+struct Blob(Vec<u8>);
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Blob;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Blob, E> {
+                Ok(Blob(v.to_vec()))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
 }
 
 impl Classifier {
@@ -82,9 +139,9 @@ impl Classifier {
             last = b as u32;
             let row = &w.w[b * l..(b + 1) * l];
             if quantized {
-                qidf.push(quant_idf(v));
+                qidf.extend_from_slice(&quant_idf(v).to_le_bytes());
                 for (v, s) in row.iter().zip(&scales) {
-                    weights.push((v / s).round().clamp(-127.0, 127.0) as i8);
+                    weights.push((v / s).round().clamp(-127.0, 127.0) as i8 as u8);
                 }
             } else {
                 idf_f32.push(v);
@@ -95,9 +152,9 @@ impl Classifier {
             labels: self.labels().to_vec(),
             params: serde_json::to_string(self.params())?,
             bucket_deltas,
-            idf: qidf,
+            idf: Blob(qidf),
             scales,
-            weights,
+            weights: Blob(weights),
             idf_f32,
             weights_f32,
             bias: w.bias.clone(),
@@ -173,15 +230,19 @@ impl Classifier {
             return Err(bad(format!("{n_buckets} buckets × {l} labels exceeds the size limit")));
         }
         let (n_idf, n_w, n_scales) = if params.quantize {
-            (p.idf.len(), p.weights.len(), p.scales.len())
+            (p.idf.0.len() / 2, p.weights.0.len(), p.scales.len())
         } else {
             (p.idf_f32.len(), p.weights_f32.len(), l)
         };
-        if n_idf != used || n_w != used.saturating_mul(l) {
+        if n_idf != used || n_w != used.saturating_mul(l) || p.idf.0.len() % 2 != 0 {
             return Err(bad("bucket, IDF and weight tables differ in length".into()));
         }
         if n_scales != l || p.bias.len() != l {
             return Err(bad("scales or biases do not match the label count".into()));
+        }
+        let finite = |xs: &[f32]| xs.iter().all(|v| v.is_finite());
+        if !finite(&p.scales) || !finite(&p.idf_f32) || !finite(&p.weights_f32) {
+            return Err(bad("non-finite number in weights, scales or IDF".into()));
         }
         let mut idf = vec![0f32; n_buckets];
         let mut w = LinearWeights::zeros(n_buckets, l);
@@ -197,9 +258,9 @@ impl Classifier {
             let bi = b as usize;
             let row = &mut w.w[bi * l..(bi + 1) * l];
             if params.quantize {
-                idf[bi] = dequant_idf(p.idf[k]);
-                for ((o, &q), s) in row.iter_mut().zip(&p.weights[k * l..(k + 1) * l]).zip(&p.scales) {
-                    *o = f32::from(q) * s;
+                idf[bi] = dequant_idf(u16::from_le_bytes([p.idf.0[2 * k], p.idf.0[2 * k + 1]]));
+                for ((o, &q), s) in row.iter_mut().zip(&p.weights.0[k * l..(k + 1) * l]).zip(&p.scales) {
+                    *o = f32::from(q as i8) * s;
                 }
             } else {
                 idf[bi] = p.idf_f32[k];

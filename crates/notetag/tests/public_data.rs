@@ -13,7 +13,7 @@ fn svm_nb_char() -> ClassifierParams {
     let learner = LearnerConfig::Ensemble(EnsembleParams {
         members: vec![
             (LearnerConfig::Svm(SvmParams::default()), 1.0),
-            (LearnerConfig::ComplementNb(NbParams::default()), 2.0),
+            (LearnerConfig::ComplementNb(NbParams::default()), 3.0),
         ],
     });
     ClassifierParams::new()

@@ -3,6 +3,7 @@ without depending on scikit-learn)."""
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import os
@@ -169,6 +170,7 @@ class Classifier:
         self.classes = classes
         self._model: Optional[_Model] = None
         self._labels: Optional[_LabelMap] = None
+        self._digest: Optional[str] = None  # of the model bytes, for __dask_tokenize__
 
     # ----------------------------------------------------------------- loading
 
@@ -317,6 +319,7 @@ class Classifier:
         model = _Model.fit(_texts(texts), core_labels, params)
         self._labels = None if values is None else _LabelMap(values, model.labels)
         self._model = model
+        self._digest = None
         return self
 
     # -------------------------------------------------------------- prediction
@@ -587,6 +590,27 @@ class Classifier:
         self._model = None if data is None else _Model.from_bytes(bytes(data))
         if self._model is not None and values is not None:
             self._labels = _LabelMap(values, self._model.labels)
+
+    # ------------------------------------------------- Dask (and sys) interplay
+
+    def __sizeof__(self) -> int:
+        """The memory held, model included, so that ``sys.getsizeof`` and Dask's
+        memory accounting (``dask.sizeof``) see the model's weights rather than
+        only the Python object around them."""
+        return object.__sizeof__(self) + (0 if self._model is None else self._model.nbytes)
+
+    def __dask_tokenize__(self) -> Any:
+        """A deterministic token for Dask: the class, the parameters and a digest of
+        the model bytes (computed once per model), so that equal classifiers get equal
+        tokens without Dask pickling the whole model each time it builds a graph."""
+        digest = None
+        if self._model is not None:
+            if self._digest is None:
+                self._digest = hashlib.blake2b(self._model.to_bytes(), digest_size=16).hexdigest()
+            digest = self._digest
+        params = sorted((name, repr(value)) for name, value in self.get_params().items())
+        labels = None if self._labels is None else repr(self._labels.classes)
+        return (type(self).__module__, type(self).__qualname__, params, digest, labels)
 
     def __repr__(self) -> str:
         defaults = {

@@ -2,6 +2,8 @@
 //! relay messages. Every input line (or CSV record) yields exactly one [`Item`]: a
 //! record, a record passed over on purpose (with the reason), or an error naming the
 //! line and field — nothing is dropped silently.
+//!
+//! [`nostr`] writes the other way: NIP-32 label events, signed or not.
 
 use std::io::{BufRead, Read};
 
@@ -9,6 +11,8 @@ use serde_json::Value;
 
 use crate::data::Example;
 use crate::error::{Error, Result};
+
+pub mod nostr;
 
 /// Input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

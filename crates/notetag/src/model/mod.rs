@@ -298,6 +298,11 @@ impl Prepared {
             cv_ece: cv.ece,
             source: None,
         };
+        if !weights.w.iter().chain(self.featurizer.idf()).all(|v| v.is_finite()) {
+            return Err(Error::InvalidData(
+                "training diverged: non-finite weights (check for extreme parameter values)".into(),
+            ));
+        }
         let clf = Classifier::from_parts(
             labels,
             self.featurizer,
@@ -396,6 +401,74 @@ pub struct Classifier {
     meta: TrainingMeta,
     /// The 8-bit weight scales the weights were read with (quantised models).
     pub(crate) scales: Option<Vec<f32>>,
+    /// Identifies this classifier to per-thread word caches.
+    id: u64,
+}
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Slots of the per-thread word cache (direct-mapped).
+const WORD_SLOTS: usize = 1 << 16;
+
+/// Remembers, per distinct word, its char n-gram block's raw scores for one
+/// classifier, so each word's n-grams are hashed and scored once, not per note.
+/// Direct-mapped: a slot holds the last word that hashed to it.
+#[derive(Debug, Default)]
+pub(crate) struct WordCache {
+    owner: u64,
+    stride: usize,
+    tags: Vec<u64>,
+    /// Per slot: `n_labels` partial scores, then the word vector's squared norm.
+    vals: Vec<f32>,
+    acc: Vec<f32>,
+    sq_norm: f32,
+    bounds: Vec<usize>,
+    unit: Vec<(u32, f32)>,
+}
+
+impl WordCache {
+    /// Begin a note for classifier `owner` with `l` labels.
+    fn start(&mut self, owner: u64, l: usize) {
+        if self.owner != owner {
+            self.owner = owner;
+            self.stride = l + 1;
+            self.tags.clear();
+            self.tags.resize(WORD_SLOTS, 0);
+            self.vals.clear();
+            self.vals.resize(WORD_SLOTS * self.stride, 0.0);
+        }
+        self.acc.clear();
+        self.acc.resize(l, 0.0);
+        self.sq_norm = 0.0;
+    }
+
+    /// Add one word's char block scores.
+    fn add(&mut self, h: u64, word: &str, f: &Featurizer, w: &LinearWeights) {
+        let tag = h | 1;
+        let slot = (crate::text::hash::fmix(h) as usize) & (WORD_SLOTS - 1);
+        let (l, stride) = (self.acc.len(), self.stride);
+        let vals = &mut self.vals[slot * stride..(slot + 1) * stride];
+        if self.tags[slot] != tag {
+            let sq = f.word_unit(word, &mut self.bounds, &mut self.unit);
+            vals.fill(0.0);
+            for &(b, v) in &self.unit {
+                let row = &w.w[b as usize * l..(b as usize + 1) * l];
+                vals[..l].iter_mut().zip(row).for_each(|(o, x)| *o += v * x);
+            }
+            vals[l] = sq;
+            self.tags[slot] = tag;
+        }
+        self.sq_norm += vals[l];
+        self.acc.iter_mut().zip(&vals[..l]).for_each(|(a, x)| *a += x);
+    }
+
+    /// Add the note's char block (see [`Featurizer`]).
+    fn finish(&self, char_weight: f32, scores: &mut [f32]) {
+        if self.sq_norm > 0.0 {
+            let s = char_weight / self.sq_norm.sqrt();
+            scores.iter_mut().zip(&self.acc).for_each(|(o, a)| *o += s * a);
+        }
+    }
 }
 
 /// The prediction for one note.
@@ -521,9 +594,11 @@ impl Classifier {
         if calibration.len() != l || thresholds.len() != l {
             return Err(bad("calibration or thresholds do not match the label count".into()));
         }
+        // The dense tables are checked where they are made (training, or the loader
+        // for each stored value); scanning megabytes here would dominate load time.
         let finite = |xs: &[f32]| xs.iter().all(|v| v.is_finite());
-        if !finite(&weights.w) || !finite(&weights.bias) || !finite(featurizer.idf()) || !finite(&thresholds) {
-            return Err(bad("non-finite number in weights, IDF or thresholds".into()));
+        if !finite(&weights.bias) || !finite(&thresholds) {
+            return Err(bad("non-finite number in biases or thresholds".into()));
         }
         if calibration.iter().any(|p| !p.a.is_finite() || !p.b.is_finite()) {
             return Err(bad("non-finite calibration".into()));
@@ -537,6 +612,7 @@ impl Classifier {
             params,
             meta,
             scales: None,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -581,13 +657,22 @@ impl Classifier {
     }
 
     /// Calibrated probabilities of `text` into `scratch.scores` (no allocation once
-    /// the scratch buffers have grown).
+    /// the scratch buffers have grown). Each distinct word's char n-gram scores are
+    /// computed once and remembered in the scratch (for this classifier).
     pub fn probabilities_into(&self, text: &str, scratch: &mut Scratch) {
-        self.featurizer.transform_into(text, scratch);
         let l = self.labels.len();
-        scratch.scores.resize(l, 0.0);
-        let Scratch { vec, scores, .. } = scratch;
-        self.weights.scores_into(&vec.indices, &vec.values, scores);
+        let Scratch {
+            text: ts,
+            vec,
+            scores,
+            words,
+        } = scratch;
+        words.start(self.id, l);
+        let (f, w) = (&self.featurizer, &self.weights);
+        f.word_block_into(text, ts, vec, &mut |h, word| words.add(h, word, f, w));
+        scores.resize(l, 0.0);
+        w.scores_into(&vec.indices, &vec.values, scores);
+        words.finish(f.config().char_weight, scores);
         for (s, p) in scores.iter_mut().zip(&self.calibration) {
             *s = p.prob(*s);
         }
@@ -634,11 +719,14 @@ impl Classifier {
         let mut out = vec![0f32; texts.len() * l];
         out.par_chunks_mut(l * 256)
             .zip(texts.par_chunks(256))
-            .for_each_init(Scratch::default, |s, (o, ts)| {
-                for (row, t) in o.chunks_mut(l).zip(ts) {
-                    self.probabilities_into(t.as_ref(), s);
-                    row.copy_from_slice(&s.scores);
-                }
+            .for_each(|(o, ts)| {
+                SCRATCH.with(|s| {
+                    let mut s = s.borrow_mut();
+                    for (row, t) in o.chunks_mut(l).zip(ts) {
+                        self.probabilities_into(t.as_ref(), &mut s);
+                        row.copy_from_slice(&s.scores);
+                    }
+                })
             });
         out
     }
@@ -868,5 +956,49 @@ mod tests {
         let p = ClassifierParams::new().learner(LearnerConfig::ComplementNb(NbParams::default()));
         let clf = p.fit(&toy_examples()).unwrap();
         assert_eq!(clf.predict("coffee with friends").primary(), "personal");
+    }
+}
+
+#[cfg(test)]
+mod word_cache_tests {
+    use super::tests::toy_examples;
+    use super::*;
+
+    /// Probabilities computed from the whole feature vector (the training path).
+    fn from_full_vector(clf: &Classifier, text: &str) -> Vec<f32> {
+        let v = clf.featurizer().transform(text);
+        let mut raw = vec![0f32; clf.labels().len()];
+        clf.weights().scores_into(&v.indices, &v.values, &mut raw);
+        raw.iter().zip(clf.calibration()).map(|(s, p)| p.prob(*s)).collect()
+    }
+
+    #[test]
+    fn cached_word_scores_match_the_training_vectors() {
+        let data = toy_examples();
+        let char_model = ClassifierParams::new().char_ngrams(Some((2, 5))).fit(&data).unwrap();
+        let other = ClassifierParams::new()
+            .char_ngrams(Some((3, 4)))
+            .word_ngrams(2, 2)
+            .fit(&data)
+            .unwrap();
+        let texts = [
+            "new gpu chips and gpu prices",
+            "rates rates rates at the fed",
+            "zzzz qqqq unseen words only",
+            "",
+            "gm ☀️ coffee with my kids",
+        ];
+        // Twice each (cold, then warm cache), alternating two models on one thread.
+        for _ in 0..2 {
+            for clf in [&char_model, &other] {
+                for t in texts {
+                    let want = from_full_vector(clf, t);
+                    let got = clf.predict_proba(t);
+                    for (a, b) in want.iter().zip(&got) {
+                        assert!((a - b).abs() < 1e-5, "{t:?}: {want:?} vs {got:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -123,22 +123,48 @@ impl TextConfig {
 /// Reusable buffers for featurising one note at a time without allocating.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    norm: String,
-    keys: Vec<u32>,
-    bounds: Vec<usize>,
+    pub(crate) text: TextScratch,
     /// The last feature vector.
     pub vec: SparseVec,
     /// Per-label scores of the last prediction.
     pub scores: Vec<f32>,
+    /// Per-word char n-gram scores remembered between notes (prediction only).
+    pub(crate) words: crate::model::WordCache,
+}
+
+/// Buffers of the text pipeline.
+#[derive(Debug, Default)]
+pub(crate) struct TextScratch {
+    norm: String,
+    bounds: Vec<usize>,
+    keys: NoteKeys,
+    unit: Vec<(u32, f32)>,
+}
+
+/// The hashed terms of one note before weighting: sorted word-block buckets, and
+/// the char n-gram buckets of each word (`char_ends[i]` ends word `i`'s run).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct NoteKeys {
+    words: Vec<u32>,
+    chars: Vec<u32>,
+    char_ends: Vec<u32>,
 }
 
 /// Char n-grams are taken from at most this many characters of a word.
 pub const MAX_CHAR_NGRAM_WORD: usize = 64;
-const CHAR_BLOCK: u32 = 1 << 31;
 const WORD_SEED: u64 = 0x0051_574f_5244;
 const CHAR_SEED: u64 = 0x4348_4152;
 
 /// A fitted featuriser: configuration plus the IDF of every bucket (0 = unseen).
+///
+/// A note's vector has two blocks. The word block holds word n-grams (and the
+/// special tokens), weighted by (sublinear) tf × IDF and L2-normalised. The char
+/// block, when char n-grams are on, is built word by word, as fastText builds word
+/// vectors from sub-words: each word's char n-grams weighted by IDF give a word
+/// vector; the block is the sum of the note's word vectors divided by the root of
+/// the sum of their squared norms (the L2 norm, were no two words to share an
+/// n-gram), times `char_weight`. Because each word's part depends on the word
+/// alone, prediction scores it once per distinct word and remembers it.
 #[derive(Debug)]
 pub struct Featurizer {
     config: TextConfig,
@@ -166,19 +192,19 @@ impl Featurizer {
     /// Fit IDF on `texts` and return the featuriser with every text's vector.
     pub fn fit(config: TextConfig, texts: &[&str]) -> Result<(Self, Vec<SparseVec>)> {
         let mut f = Featurizer::new(config.clone(), vec![1.0; config.n_buckets()])?;
-        let keys: Vec<Vec<u32>> = texts
+        let keys: Vec<NoteKeys> = texts
             .par_iter()
-            .map_init(Scratch::default, |s, t| {
+            .map_init(TextScratch::default, |s, t| {
                 f.keys_into(t, s);
                 s.keys.clone()
             })
             .collect();
         let mut df = vec![0u32; config.n_buckets()];
-        let mask = (config.n_buckets() - 1) as u32;
         let mut seen: Vec<u32> = Vec::new();
         for k in &keys {
             seen.clear();
-            seen.extend(k.iter().map(|k| k & mask));
+            seen.extend_from_slice(&k.words);
+            seen.extend_from_slice(&k.chars);
             seen.sort_unstable();
             seen.dedup();
             for &b in &seen {
@@ -195,9 +221,9 @@ impl Featurizer {
         }
         let vecs = keys
             .par_iter()
-            .map(|k| {
+            .map_init(Vec::new, |unit, k| {
                 let mut v = SparseVec::default();
-                f.weigh(k, &mut v);
+                f.weigh(k, unit, &mut v);
                 v.compact();
                 v
             })
@@ -221,14 +247,12 @@ impl Featurizer {
     }
 
     /// The tf-idf vector of `text`, in `scratch.vec` (entries may repeat a bucket when
-    /// a word and a char n-gram collide; values add up).
+    /// several words share a char n-gram or a word and a char n-gram collide; values
+    /// add up).
     pub fn transform_into(&self, text: &str, scratch: &mut Scratch) {
-        self.keys_into(text, scratch);
-        let keys = std::mem::take(&mut scratch.keys);
-        let mut vec = std::mem::take(&mut scratch.vec);
-        self.weigh(&keys, &mut vec);
-        scratch.keys = keys;
-        scratch.vec = vec;
+        let Scratch { text: ts, vec, .. } = scratch;
+        self.keys_into(text, ts);
+        self.weigh(&ts.keys, &mut ts.unit, vec);
     }
 
     /// The tf-idf vector of `text`, allocated.
@@ -239,15 +263,83 @@ impl Featurizer {
         s.vec
     }
 
-    /// Sorted bucket keys of `text` (char-block keys carry the top bit).
-    pub fn keys_into(&self, text: &str, scratch: &mut Scratch) {
-        scratch.keys.clear();
+    /// Hash the terms of `text` into `ts.keys`.
+    fn keys_into(&self, text: &str, ts: &mut TextScratch) {
         let mask = (self.config.n_buckets() - 1) as u64;
-        let Scratch { norm, keys, bounds, .. } = scratch;
-        self.terms::<false>(text, norm, bounds, &mut |h, block, _| {
-            keys.push((fmix(h) & mask) as u32 | block);
+        let TextScratch { norm, bounds, keys, .. } = ts;
+        keys.words.clear();
+        keys.chars.clear();
+        keys.char_ends.clear();
+        let chars = self.config.char_ngrams.map(|[a, b]| (a as usize, b as usize));
+        self.terms::<false>(text, norm, &mut |key, term| {
+            if let Some(h) = key {
+                keys.words.push((fmix(h) & mask) as u32);
+            }
+            if let (Some((cmin, cmax)), Term::Word(_, w)) = (chars, term) {
+                char_ngrams(w, cmin, cmax, bounds, &mut |g| {
+                    keys.chars
+                        .push((fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32);
+                });
+                keys.char_ends.push(keys.chars.len() as u32);
+            }
         });
-        keys.sort_unstable();
+        keys.words.sort_unstable();
+    }
+
+    /// The word-block part of the vector of `text` in `vec`, and `on_word`
+    /// called on every word (its hash, and the word) when char n-grams are on; the
+    /// caller adds each word's [`Featurizer::word_unit`] vector itself.
+    pub(crate) fn word_block_into(
+        &self,
+        text: &str,
+        ts: &mut TextScratch,
+        vec: &mut SparseVec,
+        on_word: &mut impl FnMut(u64, &str),
+    ) {
+        let mask = (self.config.n_buckets() - 1) as u64;
+        let TextScratch { norm, keys, .. } = ts;
+        keys.words.clear();
+        keys.chars.clear();
+        keys.char_ends.clear();
+        let chars = self.config.char_ngrams.is_some();
+        self.terms::<false>(text, norm, &mut |key, term| {
+            if let Some(h) = key {
+                keys.words.push((fmix(h) & mask) as u32);
+            }
+            if let (true, Term::Word(h, w)) = (chars, term) {
+                on_word(h, w);
+            }
+        });
+        keys.words.sort_unstable();
+        vec.clear();
+        self.weigh_words(&keys.words, vec);
+    }
+
+    /// The char n-gram vector of one word into `unit` (empty when none of its
+    /// n-grams was seen in training); returns its squared norm.
+    pub(crate) fn word_unit(&self, word: &str, bounds: &mut Vec<usize>, unit: &mut Vec<(u32, f32)>) -> f32 {
+        unit.clear();
+        let Some([cmin, cmax]) = self.config.char_ngrams else {
+            return 0.0;
+        };
+        let mask = (self.config.n_buckets() - 1) as u64;
+        char_ngrams(word, cmin.into(), cmax.into(), bounds, &mut |g| {
+            let b = (fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32;
+            unit.push((b, 1.0));
+        });
+        self.unit_from_buckets(unit)
+    }
+
+    /// Weigh a word's char n-gram buckets by IDF, dropping unseen ones; returns the
+    /// squared norm of the word's vector.
+    fn unit_from_buckets(&self, unit: &mut Vec<(u32, f32)>) -> f32 {
+        let mut norm = 0f32;
+        unit.retain_mut(|(b, v)| {
+            *v = self.idf[*b as usize];
+            norm += *v * *v;
+            *v != 0.0
+        });
+        norm
     }
 
     /// Every term of `text` with its bucket and display name (for explanations).
@@ -255,90 +347,116 @@ impl Featurizer {
         let mask = (self.config.n_buckets() - 1) as u64;
         let mut out = Vec::new();
         let (mut norm, mut bounds) = (String::new(), Vec::new());
-        self.terms::<true>(text, &mut norm, &mut bounds, &mut |h, _, name| {
-            out.push(((fmix(h) & mask) as u32, name.unwrap_or_default()));
+        let chars = self.config.char_ngrams.map(|[a, b]| (a as usize, b as usize));
+        self.terms::<true>(text, &mut norm, &mut |key, term| {
+            if let Some(h) = key {
+                out.push(((fmix(h) & mask) as u32, term.name()));
+            }
+            if let (Some((cmin, cmax)), Term::Word(_, w)) = (chars, &term) {
+                char_ngrams(w, cmin, cmax, &mut bounds, &mut |g| {
+                    out.push((
+                        (fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32,
+                        format!("[{g}]"),
+                    ));
+                });
+            }
         });
         out
     }
 
-    /// Turn sorted keys into tf-idf values: each block L2-normalised, the char block
-    /// scaled by `char_weight`; buckets unseen in training are dropped.
-    pub fn weigh(&self, keys: &[u32], out: &mut SparseVec) {
+    /// Turn a note's keys into its vector (see [`Featurizer`] for the blocks).
+    fn weigh(&self, keys: &NoteKeys, unit: &mut Vec<(u32, f32)>, out: &mut SparseVec) {
         out.clear();
-        let mask = (self.config.n_buckets() - 1) as u32;
-        let mut norms = [0f32; 2];
-        let mut split = None;
+        self.weigh_words(&keys.words, out);
+        let mut start = 0usize;
+        let split = out.nnz();
+        let mut sq = 0f32;
+        for &end in &keys.char_ends {
+            unit.clear();
+            unit.extend(keys.chars[start..end as usize].iter().map(|&b| (b, 1.0)));
+            start = end as usize;
+            sq += self.unit_from_buckets(unit);
+            unit.iter().for_each(|&(b, v)| out.push(b, v));
+        }
+        if sq > 0.0 {
+            let s = self.config.char_weight / sq.sqrt();
+            out.values[split..].iter_mut().for_each(|v| *v *= s);
+        }
+    }
+
+    /// The word block: sorted keys → (sublinear) tf × IDF, L2-normalised; buckets
+    /// unseen in training are dropped.
+    fn weigh_words(&self, keys: &[u32], out: &mut SparseVec) {
+        let start = out.nnz();
+        let mut norm = 0f32;
         let mut i = 0;
         while i < keys.len() {
-            let k = keys[i];
+            let b = keys[i];
             let mut j = i + 1;
-            while j < keys.len() && keys[j] == k {
+            while j < keys.len() && keys[j] == b {
                 j += 1;
             }
             let tf = (j - i) as f32;
             i = j;
-            let b = k & mask;
             let idf = self.idf[b as usize];
             if idf == 0.0 {
                 continue;
             }
-            let block = (k >> 31) as usize;
-            if block == 1 && split.is_none() {
-                split = Some(out.nnz());
-            }
             let v = if self.config.sublinear_tf { 1.0 + tf.ln() } else { tf } * idf;
-            norms[block] += v * v;
+            norm += v * v;
             out.push(b, v);
         }
-        let split = split.unwrap_or(out.nnz());
-        let scale = |n: f32, w: f32| if n > 0.0 { w / n.sqrt() } else { 0.0 };
-        let (s0, s1) = (scale(norms[0], 1.0), scale(norms[1], self.config.char_weight));
-        out.values[..split].iter_mut().for_each(|v| *v *= s0);
-        out.values[split..].iter_mut().for_each(|v| *v *= s1);
+        if norm > 0.0 {
+            let s = 1.0 / norm.sqrt();
+            out.values[start..].iter_mut().for_each(|v| *v *= s);
+        }
     }
 
-    /// Generate every term hash of `text`. With `NAMED`, also its display name.
-    fn terms<const NAMED: bool>(
-        &self,
-        text: &str,
-        norm: &mut String,
-        bounds: &mut Vec<usize>,
-        sink: &mut impl FnMut(u64, u32, Option<String>),
-    ) {
+    /// Generate every word-block term hash of `text`, with the term (a word
+    /// carries its text, for char n-grams; with `NAMED`, every term its name).
+    fn terms<const NAMED: bool>(&self, text: &str, norm: &mut String, sink: &mut impl FnMut(Option<u64>, Term<'_>)) {
         let [wmin, wmax] = self.config.word_ngrams.map(usize::from);
-        let chars = self.config.char_ngrams.map(|[a, b]| (a as usize, b as usize));
         let mut hist = [0u64; 4];
         let mut names: Vec<String> = Vec::new();
         let mut seen = 0usize;
         let mut on_token = |kind: TokKind, tok: &str| {
             let h = hash_bytes(kind.seed() ^ WORD_SEED, tok.as_bytes());
+            let unigram = |tok| match kind {
+                TokKind::Word => Term::Word(h, tok),
+                _ if NAMED => Term::Named(kind.display(tok)),
+                _ => Term::Other,
+            };
             if !kind.in_sequence() {
-                sink(h, 0, NAMED.then(|| kind.display(tok)));
-            } else {
-                hist.rotate_right(1);
-                hist[0] = h;
-                seen += 1;
-                if NAMED {
-                    names.insert(0, kind.display(tok));
-                    names.truncate(4);
+                sink(Some(h), unigram(tok));
+                return;
+            }
+            hist.rotate_right(1);
+            hist[0] = h;
+            seen += 1;
+            if NAMED {
+                names.insert(0, kind.display(tok));
+                names.truncate(4);
+            }
+            let mut acc = 0u64;
+            for n in 1..=wmax.min(seen) {
+                acc = if n == 1 { h } else { combine(hist[n - 1], acc) };
+                if n < wmin {
+                    continue;
                 }
-                let mut acc = 0u64;
-                for n in 1..=wmax.min(seen) {
-                    acc = if n == 1 { h } else { combine(hist[n - 1], acc) };
-                    if n >= wmin {
-                        let name = NAMED.then(|| names[..n].iter().rev().cloned().collect::<Vec<_>>().join(" "));
-                        sink(fmix(acc ^ n as u64), 0, name);
-                    }
+                let key = fmix(acc ^ n as u64);
+                if n == 1 {
+                    // The unigram carries the word itself (for its char n-grams).
+                    sink(Some(key), unigram(tok));
+                } else if NAMED {
+                    let name = names[..n].iter().rev().cloned().collect::<Vec<_>>().join(" ");
+                    sink(Some(key), Term::Named(name));
+                } else {
+                    sink(Some(key), Term::Other);
                 }
             }
-            if let (Some((cmin, cmax)), TokKind::Word) = (chars, kind) {
-                char_ngrams(tok, cmin, cmax, bounds, &mut |g| {
-                    sink(
-                        hash_bytes(CHAR_SEED, g.as_bytes()),
-                        CHAR_BLOCK,
-                        NAMED.then(|| format!("[{g}]")),
-                    );
-                });
+            if wmin > 1 && kind == TokKind::Word {
+                // Char n-grams still need the word when unigrams are off.
+                sink(None, Term::Word(h, tok));
             }
         };
         match &self.hf {
@@ -351,6 +469,25 @@ impl Featurizer {
                 // the text yields no pieces, which is what we do.
                 let _ = hf.pieces(text, &mut |piece| scan(piece, &mut on_token));
             }
+        }
+    }
+}
+/// One word-block term handed out by `Featurizer::terms`.
+enum Term<'a> {
+    /// A word: its token hash and text (char n-grams are taken from it).
+    Word(u64, &'a str),
+    /// Any other term, named (explanations only).
+    Named(String),
+    /// Any other term.
+    Other,
+}
+
+impl Term<'_> {
+    fn name(&self) -> String {
+        match self {
+            Term::Word(_, w) => (*w).to_string(),
+            Term::Named(n) => n.clone(),
+            Term::Other => String::new(),
         }
     }
 }
@@ -478,7 +615,10 @@ mod tests {
         let long = "x".repeat(100_000);
         let (f, _) = fitted(cfg, &[&long]);
         let mut s = Scratch::default();
-        f.keys_into(&long, &mut s);
-        assert_eq!(s.keys.len(), 1 + MAX_CHAR_NGRAM_WORD);
+        f.keys_into(&long, &mut s.text);
+        assert_eq!(
+            s.text.keys.words.len() + s.text.keys.chars.len(),
+            1 + MAX_CHAR_NGRAM_WORD
+        );
     }
 }

@@ -68,7 +68,13 @@ pub fn normalize_into(text: &str, out: &mut String) {
         }
         return;
     }
-    for c in text.nfkc() {
+    // Most text is already in NFKC: the quick check skips the decompose/compose work.
+    let already = matches!(
+        unicode_normalization::is_nfkc_quick(text.chars()),
+        unicode_normalization::IsNormalized::Yes
+    );
+    let chars: &mut dyn Iterator<Item = char> = if already { &mut text.chars() } else { &mut text.nfkc() };
+    for c in chars {
         match c {
             '\u{2019}' | '\u{2018}' | '\u{02bc}' => out.push('\''),
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),

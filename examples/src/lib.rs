@@ -1,0 +1,14 @@
+//! Runnable examples of the [`notetag`] library; the code is in `examples/examples/`.
+//!
+//! | example | what it shows |
+//! | --- | --- |
+//! | `quickstart` | tag notes with the embedded default model |
+//! | `train_jsonl` | train on your own labels from JSON Lines, save, load, predict |
+//! | `compare_learners` | compare learners by k-fold cross-validation (benchmarking) |
+//! | `nostr_labels` | read a Nostr relay dump and write NIP-32 label events |
+//! | `service_loop` | a stdin → stdout tagging loop that reuses its buffers |
+//!
+//! Run one from the repository root with
+//! `cargo run --release -p notetag-examples --example NAME`.
+//! `tests/run_examples.rs` runs each of them as part of `cargo test` and checks
+//! what it prints, so none of them can rot.
