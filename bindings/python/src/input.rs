@@ -4,7 +4,16 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::errors::type_error;
+use crate::errors::{raise, type_error};
+
+/// The UTF-8 of a Python `str`; one with lone surrogates (which UTF-8 cannot hold)
+/// is `InvalidDataError` naming the item.
+fn utf8(s: &Bound<'_, PyString>, what: impl FnOnce() -> String) -> PyResult<String> {
+    s.to_cow().map(|c| c.into_owned()).map_err(|e| {
+        let reason = e.value(s.py()).to_string();
+        raise("InvalidDataError", format!("`{}` is not valid text: {reason}", what()))
+    })
+}
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
@@ -16,7 +25,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// One note.
 pub fn text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     match obj.cast::<PyString>() {
-        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Ok(s) => utf8(s, || what.to_string()),
         Err(_) => Err(type_error(format!("`{what}` must be str, not {}", type_name(obj)))),
     }
 }
@@ -43,7 +52,7 @@ pub fn texts(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
         match item.cast::<PyString>() {
-            Ok(s) => out.push(s.to_cow()?.into_owned()),
+            Ok(s) => out.push(utf8(s, || format!("{what}[{i}]"))?),
             Err(_) => {
                 return Err(type_error(format!(
                     "`{what}[{i}]` is {}, not str (drop or fill missing notes first)",
@@ -62,7 +71,7 @@ pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<Strin
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(vec![s.to_cow()?.into_owned()]);
+            out.push(vec![utf8(s, || format!("{what}[{i}]"))?]);
             continue;
         }
         let inner = items(&item, &format!("{what}[{i}]")).map_err(|_| {
@@ -75,7 +84,7 @@ pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<Strin
         for (j, l) in inner.enumerate() {
             let l = l?;
             match l.cast::<PyString>() {
-                Ok(s) => set.push(s.to_cow()?.into_owned()),
+                Ok(s) => set.push(utf8(s, || format!("{what}[{i}][{j}]"))?),
                 Err(_) => {
                     return Err(type_error(format!(
                         "`{what}[{i}][{j}]` is {}, not a str label",

@@ -49,7 +49,7 @@
 //!
 //! Readers reject format versions they do not know rather than guess.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -281,10 +281,24 @@ impl Classifier {
         write_atomic(path.as_ref(), &self.to_bytes()?)
     }
 
-    /// Load a model file.
+    /// Load a model file. Reads the header first and then no more than the length
+    /// it declares (plus one byte, to tell a padded file), so a file that is not a
+    /// model (or never ends, like `/dev/zero`) is rejected without being read whole.
     pub fn load(path: impl AsRef<Path>) -> Result<Classifier> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io_at(path, e))?;
+        let read = || -> std::io::Result<Vec<u8>> {
+            let mut file = std::fs::File::open(path)?;
+            let mut bytes = Vec::with_capacity(HEADER);
+            Read::take(&mut file, HEADER as u64).read_to_end(&mut bytes)?;
+            if bytes.len() == HEADER && &bytes[..8] == MAGIC && bytes[8..12] == FORMAT_VERSION.to_le_bytes() {
+                let mut len = [0u8; 8];
+                len.copy_from_slice(&bytes[12..20]);
+                let declared = u64::from_le_bytes(len);
+                Read::take(&mut file, declared.saturating_add(1)).read_to_end(&mut bytes)?;
+            }
+            Ok(bytes)
+        };
+        let bytes = read().map_err(|e| Error::io_at(path, e))?;
         Self::from_bytes(&bytes).map_err(|e| match e {
             Error::InvalidModel { reason, .. } => Error::InvalidModel {
                 path: Some(path.to_path_buf()),

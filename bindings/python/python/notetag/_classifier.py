@@ -585,7 +585,9 @@ class Classifier:
         data = state.pop("_model", None)
         values = state.pop("_label_values", None)
         self.__init__(**state)  # type: ignore[misc]
-        self._model = None if data is None else _Model.from_bytes(data)
+        if data is not None and not isinstance(data, (bytes, bytearray, memoryview)):
+            raise NotetagTypeError(f"the pickled model must be bytes, not {type(data).__name__}")
+        self._model = None if data is None else _Model.from_bytes(bytes(data))
         if self._model is not None and values is not None:
             self._labels = _LabelMap(values, self._model.labels)
 
