@@ -33,6 +33,12 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
             })
         }
     };
+    if !matches!(out_fmt, Out::Nip32) && (a.sign_key.is_some() || a.created_at.is_some()) {
+        return Err(Error::InvalidParam {
+            name: "sign-key",
+            reason: "--sign-key and --created-at apply to --output-format nip32 only".into(),
+        });
+    }
     let nip32 = crate::nip32::Nip32::new(&a.namespace, a.sign_key.as_deref(), a.created_at)?;
     let clf = crate::load_model(&a.model)?;
     let opts = PredictOptions {

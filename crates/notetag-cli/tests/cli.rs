@@ -172,3 +172,15 @@ fn compare_cross_validates_each_configuration() {
     let (code, _, err) = notetag(&["compare", "-i", corpus, "--folds", "1"], "");
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn signing_options_without_nip32_output_are_usage_errors() {
+    for extra in [["--sign-key", "key.txt"], ["--created-at", "1700000000"]] {
+        let mut args = vec!["predict", "--output-format", "jsonl"];
+        args.extend(extra);
+        let (code, out, err) = notetag(&args, "gm\n");
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty());
+        assert!(err.contains("nip32"), "{err}");
+    }
+}
