@@ -1,34 +1,16 @@
 //! `notetag predict --output-format nip32 --sign-key FILE`: every label event the
 //! binary writes must carry a correct NIP-01 id and BIP-340 signature.
 
-use std::io::Write;
+mod common;
+use common::notetag;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use notetag::io::nostr::{verify_event, Event, Keys};
 
 // NIP-19's example secret key.
 const NSEC: &str = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5";
 const NSEC_HEX: &str = "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa";
-
-fn notetag(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notetag"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The binary may exit before reading its input (usage errors): a broken pipe
-    // here is expected then, and the exit status tells the rest.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn key_file(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let p = dir.join(name);
