@@ -62,10 +62,8 @@ impl TokKind {
 pub fn normalize_into(text: &str, out: &mut String) {
     out.clear();
     if text.is_ascii() {
-        out.reserve(text.len());
-        for b in text.bytes() {
-            out.push(b.to_ascii_lowercase() as char);
-        }
+        out.push_str(text);
+        out.make_ascii_lowercase();
         return;
     }
     // Most text is already in NFKC: the quick check skips the decompose/compose work.
@@ -91,7 +89,8 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn is_ignorable(c: char) -> bool {
-    matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFE00..=0xFE0F | 0x1F3FB..=0x1F3FF | 0xFEFF | 0x202A..=0x202E | 0x2066..=0x2069)
+    (c as u32) >= 0x200B
+        && matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFE00..=0xFE0F | 0x1F3FB..=0x1F3FF | 0xFEFF | 0x202A..=0x202E | 0x2066..=0x2069)
 }
 
 fn is_punct(c: char) -> bool {
@@ -100,28 +99,60 @@ fn is_punct(c: char) -> bool {
         || matches!(c as u32, 0x00A0..=0x00BF | 0x2000..=0x206F | 0x3000..=0x303F | 0xFF00..=0xFF0F | 0x2E00..=0x2E7F)
 }
 
+#[inline]
 fn word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() && !is_cjk(c)
 }
 
-/// End (byte offset) of the run of characters from `i` satisfying `f`.
+/// End (byte offset) of the run of characters from `i` satisfying `f`. ASCII bytes
+/// are tested without UTF-8 decoding (most text is mostly ASCII).
+#[inline]
 fn run_end(s: &str, i: usize, f: impl Fn(char) -> bool) -> usize {
-    s[i..]
-        .char_indices()
-        .find(|&(_, c)| !f(c))
-        .map_or(s.len(), |(k, _)| i + k)
+    let b = s.as_bytes();
+    let mut j = i;
+    while j < b.len() {
+        let c = match b[j] {
+            a @ 0..=0x7f => a as char,
+            _ => match s[j..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
+        };
+        if !f(c) {
+            return j;
+        }
+        j += c.len_utf8();
+    }
+    b.len()
+}
+
+/// The character at byte `i` of `s` (ASCII without decoding).
+#[inline]
+fn char_at(s: &str, i: usize) -> Option<char> {
+    match *s.as_bytes().get(i)? {
+        a @ 0..=0x7f => Some(a as char),
+        _ => s[i..].chars().next(),
+    }
 }
 
 /// Split normalised text into tokens, calling `emit(kind, token)` for each in order.
 pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
     let mut i = 0;
-    while let Some(c) = s[i..].chars().next() {
-        let rest = &s[i..];
-        if c.is_whitespace() || is_ignorable(c) {
+    while let Some(c) = char_at(s, i) {
+        if c == ' ' || c.is_whitespace() || is_ignorable(c) {
             i += c.len_utf8();
             continue;
         }
-        if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
+        let rest = &s[i..];
+        let url_start = match c {
+            'h' => rest.starts_with("http://") || rest.starts_with("https://"),
+            'w' => rest.starts_with("www."),
+            _ => false,
+        };
+        if url_start {
             let end = run_end(s, i, |c| !c.is_whitespace());
             let url = &s[i..end];
             let host = url.split("://").nth(1).unwrap_or(url);
@@ -138,7 +169,7 @@ pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
             i = end;
             continue;
         }
-        if let Some(r) = rest.strip_prefix("nostr:") {
+        if let Some(r) = (c == 'n').then(|| rest.strip_prefix("nostr:")).flatten() {
             let end = run_end(r, 0, |c| c.is_ascii_alphanumeric());
             emit(TokKind::Special, nostr_kind(&r[..end]).unwrap_or("<nostr>"));
             i += 6 + end;
@@ -176,7 +207,7 @@ pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
         if word_char(c) {
             let end = word_end(s, i);
             let w = &s[i..end];
-            if let Some(k) = nostr_kind(w).filter(|_| w.len() > 20) {
+            if let Some(k) = (w.len() > 20).then(|| nostr_kind(w)).flatten() {
                 emit(TokKind::Special, k);
             } else if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
                 let n = number_end(s, i);
@@ -263,6 +294,20 @@ mod tests {
     #[test]
     fn words_are_lowercased_and_punctuation_dropped() {
         assert_eq!(toks("Hello, World! Don’t panic."), ["hello", "world", "don't", "panic"]);
+    }
+
+    #[test]
+    fn words_mixing_ascii_and_other_letters_stay_whole() {
+        // The scanner reads ASCII bytes without decoding and falls back to chars:
+        // a word must not split where the two paths meet.
+        assert_eq!(
+            toks("Café naïve STRAẞE über-cool x\u{200B}y 東京abc wörd's end"),
+            ["café", "naïve", "straße", "über", "cool", "x", "y", "東", "京", "abc", "wörd's", "end"]
+        );
+        assert_eq!(
+            toks("wwwx httpx nostrich nostr:"),
+            ["wwwx", "httpx", "nostrich", "<nostr>"]
+        );
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! A driver for profilers (`valgrind --tool=callgrind`, `perf record`): predicts
+//! the corpus test split, or its median note, many times with the default model.
+//!
+//! `profile_predict one 100000` — the median note 100,000 times;
+//! `profile_predict all 3` — every test-split note, 3 passes;
+//! a third argument names another JSON Lines file of notes to use instead.
+
+use std::hint::black_box;
+
+use notetag::{Classifier, Scratch};
+use notetag_benches::{corpus_notes, median_note};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "one".into());
+    let reps: usize = args.next().as_deref().unwrap_or("100000").parse()?;
+    let model = Classifier::default_model()?;
+    let notes = match args.next() {
+        Some(path) => notetag_benches::texts(path.as_ref())?,
+        None => corpus_notes()?,
+    };
+    let mut scratch = Scratch::default();
+    let mut sum = 0f32;
+    match mode.as_str() {
+        "one" => {
+            let note = median_note(&notes);
+            for _ in 0..reps {
+                model.probabilities_into(black_box(note), &mut scratch);
+                sum += scratch.scores[0];
+            }
+        }
+        "all" => {
+            for _ in 0..reps {
+                for note in &notes {
+                    model.probabilities_into(black_box(note), &mut scratch);
+                    sum += scratch.scores[0];
+                }
+            }
+        }
+        other => return Err(format!("unknown mode {other:?}: use one or all").into()),
+    }
+    println!("{sum}");
+    Ok(())
+}
