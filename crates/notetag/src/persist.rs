@@ -64,8 +64,22 @@ pub const MAGIC: &[u8; 8] = b"NOTETAG\0";
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
-/// Largest dense table (buckets × (labels + 1) floats) a model may ask for: 1 GiB.
-pub const MAX_DENSE_FLOATS: usize = 1 << 28;
+/// Largest dense table (buckets × (labels + 1) floats) a model may ask for:
+/// 512 MiB (e.g. 2^24 buckets with up to 7 labels, 2^20 buckets with up to 127).
+/// Training refuses parameters past it too, so every trained model loads.
+pub const MAX_DENSE_FLOATS: usize = 1 << 27;
+
+/// Check that `n_buckets` × (`n_labels` + 1) floats stay within [`MAX_DENSE_FLOATS`].
+pub(crate) fn check_dense_size(n_buckets: usize, n_labels: usize) -> std::result::Result<(), String> {
+    if n_buckets.saturating_mul(n_labels + 1) > MAX_DENSE_FLOATS {
+        return Err(format!(
+            "{n_buckets} buckets × {n_labels} labels exceeds the size limit ({} MiB of weights); \
+             use fewer bucket_bits",
+            (MAX_DENSE_FLOATS * 4) >> 20
+        ));
+    }
+    Ok(())
+}
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -226,9 +240,7 @@ impl Classifier {
         let l = p.labels.len();
         let n_buckets = params.text.n_buckets();
         let used = p.bucket_deltas.len();
-        if n_buckets.saturating_mul(l + 1) > MAX_DENSE_FLOATS {
-            return Err(bad(format!("{n_buckets} buckets × {l} labels exceeds the size limit")));
-        }
+        check_dense_size(n_buckets, l).map_err(bad)?;
         let (n_idf, n_w, n_scales) = if params.quantize {
             (p.idf.0.len() / 2, p.weights.0.len(), p.scales.len())
         } else {

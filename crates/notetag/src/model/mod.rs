@@ -208,6 +208,8 @@ struct Prepared {
 
 impl Prepared {
     fn new(p: &ClassifierParams, labels: &[String], examples: &[Example]) -> Result<Self> {
+        crate::persist::check_dense_size(p.text.n_buckets(), labels.len())
+            .map_err(|reason| Error::param("bucket_bits", reason))?;
         let index = |row: usize, l: &str| {
             labels.iter().position(|x| x == l).ok_or_else(|| Error::Record {
                 source_name: "<training data>".into(),
@@ -914,6 +916,23 @@ mod tests {
             err.to_string().starts_with("<training data>:1:") && err.to_string().contains("unknown label"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn parameters_past_the_loadable_size_are_refused_before_training() {
+        // 2^24 buckets × 9 floats per bucket is past MAX_DENSE_FLOATS: a model that
+        // could not be loaded again must not be trained (nor its tables allocated).
+        let labels: Vec<String> = (0..8).map(|i| format!("l{i}")).collect();
+        let examples: Vec<Example> = labels
+            .iter()
+            .map(|l| Example::new(format!("note about {l}"), l.clone()))
+            .collect();
+        let err = ClassifierParams::new().bucket_bits(24).fit(&examples).unwrap_err();
+        let named = matches!(&err, Error::InvalidParam { name, .. } if *name == "bucket_bits");
+        assert!(named, "{err}");
+        assert!(err.to_string().contains("size limit"), "{err}");
+        // Seven labels at 2^24 buckets fit exactly.
+        assert!(crate::persist::check_dense_size(1 << 24, 7).is_ok());
     }
 
     #[test]
