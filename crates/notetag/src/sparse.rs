@@ -114,6 +114,34 @@ impl SparseMatrix {
     }
 }
 
+impl SparseMatrix {
+    /// The same rows over only the columns that hold an entry, renumbered `0..k` in
+    /// their original order (so sums over a row or over columns run in the same
+    /// order as before), and the original column of each new one. Learners over
+    /// the compact matrix touch a k-column weight table instead of a mostly empty
+    /// one of `ncols`.
+    pub fn compact_columns(&self) -> (SparseMatrix, Vec<u32>) {
+        let mut map = vec![u32::MAX; self.ncols];
+        for &j in &self.indices {
+            map[j as usize] = 0;
+        }
+        let mut used = Vec::new();
+        for (j, m) in map.iter_mut().enumerate() {
+            if *m == 0 {
+                *m = used.len() as u32;
+                used.push(j as u32);
+            }
+        }
+        let m = SparseMatrix {
+            indptr: self.indptr.clone(),
+            indices: self.indices.iter().map(|&j| map[j as usize]).collect(),
+            values: self.values.clone(),
+            ncols: used.len(),
+        };
+        (m, used)
+    }
+}
+
 impl linfa::dataset::Records for SparseMatrix {
     type Elem = f32;
 
@@ -138,6 +166,26 @@ pub(crate) fn dot_strided(idx: &[u32], val: &[f32], w: &[f32], stride: usize, of
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_columns_keeps_rows_and_order() {
+        let rows = [
+            SparseVec {
+                indices: vec![7, 2],
+                values: vec![1.0, 2.0],
+            },
+            SparseVec {
+                indices: vec![9],
+                values: vec![3.0],
+            },
+        ];
+        let m = SparseMatrix::from_rows(10, &rows);
+        let (c, cols) = m.compact_columns();
+        assert_eq!(cols, [2, 7, 9]);
+        assert_eq!(c.ncols(), 3);
+        assert_eq!(c.row(0), (&[1u32, 0][..], &[1.0f32, 2.0][..]));
+        assert_eq!(c.row(1), (&[2u32][..], &[3.0f32][..]));
+    }
 
     #[test]
     fn compact_merges_repeats() {

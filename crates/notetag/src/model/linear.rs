@@ -46,6 +46,18 @@ impl LinearWeights {
         }
     }
 
+    /// Weights over `n_buckets` columns from weights over a column subset:
+    /// column `c` of `self` is column `cols[c]` of the result; the rest are zero.
+    pub fn expand(&self, cols: &[u32], n_buckets: usize) -> Self {
+        let l = self.n_labels;
+        let mut out = LinearWeights::zeros(n_buckets, l);
+        for (c, &b) in cols.iter().enumerate() {
+            out.w[b as usize * l..(b as usize + 1) * l].copy_from_slice(&self.w[c * l..(c + 1) * l]);
+        }
+        out.bias.copy_from_slice(&self.bias);
+        out
+    }
+
     fn from_columns(n_buckets: usize, cols: Vec<(Vec<f32>, f32)>) -> Self {
         let l = cols.len();
         let mut out = LinearWeights::zeros(n_buckets, l);

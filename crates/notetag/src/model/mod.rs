@@ -232,6 +232,10 @@ impl Prepared {
     }
 
     fn train(mut self, p: &ClassifierParams, labels: Vec<String>, data_hash: String) -> Result<Classifier> {
+        // Learn over the used columns only (a fraction of the hashed buckets); the
+        // result is the same, the weight tables are smaller and stay in cache.
+        let (x, cols) = self.x.compact_columns();
+        self.x = x;
         let n = self.x.nrows();
         let l = labels.len();
         let strata: Vec<usize> = self.gold.iter().map(|g| g.primary.unwrap_or(l)).collect();
@@ -258,13 +262,14 @@ impl Prepared {
                 }
             }
         }
-        let mut weights = p.learner.fit_linear(&self.x, &self.y, p.seed)?;
+        let compact = p.learner.fit_linear(&self.x, &self.y, p.seed)?;
         if k < 2 {
             for i in 0..n {
                 let (idx, val) = self.x.row(i);
-                weights.scores_into(idx, val, &mut oof[i * l..(i + 1) * l]);
+                compact.scores_into(idx, val, &mut oof[i * l..(i + 1) * l]);
             }
         }
+        let mut weights = compact.expand(&cols, p.text.n_buckets());
         let calibration: Vec<Platt> = (0..l)
             .map(|j| Platt::fit(&(0..n).map(|i| oof[i * l + j]).collect::<Vec<_>>(), &self.y.pos[j]))
             .collect();
