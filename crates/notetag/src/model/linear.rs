@@ -610,6 +610,24 @@ mod tests {
     }
 
     #[test]
+    fn unrolled_dots_match_a_plain_sum() {
+        // 7 entries: one block of four and a remainder of three.
+        let idx = [5u32, 0, 3, 9, 1, 7, 2];
+        let val = [0.5f32, -1.0, 2.0, 0.25, 3.0, -0.5, 1.5];
+        let w: Vec<f32> = (0..10).map(|j| j as f32 * 0.1 - 0.3).collect();
+        let r: Vec<f32> = (0..10).map(|j| 1.0 + j as f32 * 0.05).collect();
+        let plain: f32 = idx.iter().zip(&val).map(|(&j, v)| v * w[j as usize]).sum();
+        let scaled: f32 = idx
+            .iter()
+            .zip(&val)
+            .map(|(&j, v)| v * r[j as usize] * w[j as usize])
+            .sum();
+        assert!((sparse_dot(&idx, &val, &w) - plain).abs() < 1e-5);
+        assert!((sparse_dot_scaled(&idx, &val, &r, &w) - scaled).abs() < 1e-5);
+        assert_eq!(sparse_dot(&[], &[], &w), 0.0);
+    }
+
+    #[test]
     fn nb_prefers_the_marking_feature() {
         let (x, y) = toy();
         let m = NbParams::default().fit_linear(&x, &y, 0).unwrap();
