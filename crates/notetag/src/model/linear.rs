@@ -409,7 +409,8 @@ impl SvmParams {
         seed: u64,
         warm: Option<&[Vec<f32>]>,
     ) -> (LinearWeights, Vec<Vec<f32>>) {
-        let (cols, alphas): (Vec<(Vec<f32>, f32)>, Vec<Vec<f32>>) = (0..y.n_labels())
+        type Column = (Vec<f32>, f32);
+        let (cols, alphas): (Vec<Column>, Vec<Vec<f32>>) = (0..y.n_labels())
             .into_par_iter()
             .map(|l| {
                 let a0 = warm.and_then(|w| w.get(l)).map(Vec::as_slice);
