@@ -134,7 +134,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.05)]
     pub tol: f32,
     /// SVM: maximum passes over the data.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 5)]
     pub max_iter: u32,
     /// Ensemble: weight of naive Bayes beside the SVM's 1.0.
     #[arg(long, default_value_t = 1.0)]

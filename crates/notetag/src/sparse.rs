@@ -114,6 +114,34 @@ impl SparseMatrix {
     }
 }
 
+impl SparseMatrix {
+    /// The same rows over only the columns that hold an entry, renumbered `0..k` in
+    /// their original order (so sums over a row or over columns run in the same
+    /// order as before), and the original column of each new one. Learners over
+    /// the compact matrix touch a k-column weight table instead of a mostly empty
+    /// one of `ncols`.
+    pub fn compact_columns(&self) -> (SparseMatrix, Vec<u32>) {
+        let mut count = vec![0u32; self.ncols];
+        for &j in &self.indices {
+            count[j as usize] += 1;
+        }
+        let mut used: Vec<u32> = (0..self.ncols as u32).filter(|&j| count[j as usize] > 0).collect();
+        // Most frequent first: the columns most rows touch share cache lines.
+        used.sort_by_key(|&j| std::cmp::Reverse(count[j as usize]));
+        let mut map = vec![u32::MAX; self.ncols];
+        for (c, &j) in used.iter().enumerate() {
+            map[j as usize] = c as u32;
+        }
+        let m = SparseMatrix {
+            indptr: self.indptr.clone(),
+            indices: self.indices.iter().map(|&j| map[j as usize]).collect(),
+            values: self.values.clone(),
+            ncols: used.len(),
+        };
+        (m, used)
+    }
+}
+
 impl linfa::dataset::Records for SparseMatrix {
     type Elem = f32;
 
@@ -126,18 +154,29 @@ impl linfa::dataset::Records for SparseMatrix {
     }
 }
 
-/// `w · x` for a sparse row against dense weights with stride `stride` at `offset`.
-#[inline]
-pub(crate) fn dot_strided(idx: &[u32], val: &[f32], w: &[f32], stride: usize, offset: usize) -> f32 {
-    idx.iter()
-        .zip(val)
-        .map(|(&i, &v)| v * w[i as usize * stride + offset])
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_columns_keeps_rows_and_order() {
+        let rows = [
+            SparseVec {
+                indices: vec![7, 2],
+                values: vec![1.0, 2.0],
+            },
+            SparseVec {
+                indices: vec![9],
+                values: vec![3.0],
+            },
+        ];
+        let m = SparseMatrix::from_rows(10, &rows);
+        let (c, cols) = m.compact_columns();
+        assert_eq!(cols, [2, 7, 9]);
+        assert_eq!(c.ncols(), 3);
+        assert_eq!(c.row(0), (&[1u32, 0][..], &[1.0f32, 2.0][..]));
+        assert_eq!(c.row(1), (&[2u32][..], &[3.0f32][..]));
+    }
 
     #[test]
     fn compact_merges_repeats() {
@@ -166,6 +205,5 @@ mod tests {
         let s = m.select(&[1, 0, 1]);
         assert_eq!(s.nrows(), 3);
         assert_eq!(s.row(1), (&[0u32, 3][..], &[1.0f32, 2.0][..]));
-        assert_eq!(dot_strided(&a.indices, &a.values, &[1.0, 0.0, 0.0, 0.5], 1, 0), 2.0);
     }
 }

@@ -59,7 +59,7 @@ class Classifier:
         SVM loss.
     balanced : bool, default=True
         SVM: weigh positives and negatives by inverse frequency.
-    max_iter : int, default=100
+    max_iter : int, default=5
         SVM: maximum passes over the data, >= 1.
     tol : float, default=0.05
         SVM: stopping tolerance, > 0.
@@ -131,7 +131,7 @@ class Classifier:
         c: float = 0.5,
         loss: str = "squared_hinge",
         balanced: bool = True,
-        max_iter: int = 100,
+        max_iter: int = 5,
         tol: float = 0.05,
         nb_ratio: bool = False,
         alpha: float = 0.3,
