@@ -554,38 +554,30 @@ impl SvmParams {
 /// sum would wait on each addition's latency).
 #[inline]
 fn sparse_dot(idx: &[u32], val: &[f32], w: &[f32]) -> f32 {
-    let mut acc = [0f32; 4];
-    let (ic, ir) = (idx.chunks_exact(4), idx.chunks_exact(4).remainder());
-    let vc = val.chunks_exact(4);
-    let vr = vc.remainder();
-    for (i, v) in ic.zip(vc) {
-        for k in 0..4 {
-            acc[k] += v[k] * w[i[k] as usize];
-        }
-    }
-    let mut tail = 0f32;
-    for (&i, &v) in ir.iter().zip(vr) {
-        tail += v * w[i as usize];
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    sparse_sum(idx, val, |v, j| v * w[j])
 }
 
 /// `(w ⊙ r) · x` for a sparse row (NB-scaled features), four partial sums.
 #[inline]
 fn sparse_dot_scaled(idx: &[u32], val: &[f32], r: &[f32], w: &[f32]) -> f32 {
+    sparse_sum(idx, val, |v, j| v * r[j] * w[j])
+}
+
+/// `Σ term(value, column)` over a sparse row, in four independent partial sums.
+#[inline(always)]
+fn sparse_sum(idx: &[u32], val: &[f32], term: impl Fn(f32, usize) -> f32) -> f32 {
     let mut acc = [0f32; 4];
     let (ic, ir) = (idx.chunks_exact(4), idx.chunks_exact(4).remainder());
     let vc = val.chunks_exact(4);
     let vr = vc.remainder();
     for (i, v) in ic.zip(vc) {
         for k in 0..4 {
-            let j = i[k] as usize;
-            acc[k] += v[k] * r[j] * w[j];
+            acc[k] += term(v[k], i[k] as usize);
         }
     }
     let mut tail = 0f32;
     for (&i, &v) in ir.iter().zip(vr) {
-        tail += v * r[i as usize] * w[i as usize];
+        tail += term(v, i as usize);
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
