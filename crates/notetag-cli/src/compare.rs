@@ -6,7 +6,7 @@ use std::time::Instant;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
-use notetag::eval::{mean_sd, stratified_folds, Gold, Report, Scored};
+use notetag::eval::{example_folds, fold_split, mean_sd, Gold, Report, Scored};
 use notetag::model::linear::EnsembleParams;
 use notetag::text::Featurizer;
 use notetag::{
@@ -101,27 +101,14 @@ pub fn compare(examples: &[Example], names: &[String], k: usize, seed: u64) -> R
         .collect::<Result<Vec<_>>>()?;
     // One label set and one fold assignment for every configuration.
     let labels = ClassifierParams::new().label_set(examples)?;
-    let index = |l: &str| labels.iter().position(|x| x == l);
-    let strata: Vec<usize> = examples
-        .iter()
-        .map(|e| e.primary_label().and_then(index).unwrap_or(labels.len()))
-        .collect();
-    let folds = stratified_folds(&strata, k, seed);
+    let folds = example_folds(examples, &labels, k, seed);
     let bar = progress::bar((configs.len() * k) as u64, "cross-validating");
     let mut rows = Vec::new();
     for (name, params) in configs {
         let mut per_fold = Vec::new();
         for f in 0..k {
             bar.set_message(format!("{name}, fold {}/{k}", f + 1));
-            let pick = |want: bool| -> Vec<Example> {
-                examples
-                    .iter()
-                    .zip(&folds)
-                    .filter(|(_, &g)| (g == f) == want)
-                    .map(|(e, _)| e.clone())
-                    .collect()
-            };
-            let (train, test) = (pick(false), pick(true));
+            let (train, test) = fold_split(examples, &folds, f);
             per_fold.push(match &params {
                 Some(p) => notetag_fold(&p.clone().labels(labels.clone()).seed(seed), &train, &test)?,
                 None => linfa_fold(&labels, &train, &test)?,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Example;
 use crate::model::linear::SplitMix;
 
 /// Precision, recall and F1 of one label.
@@ -223,6 +224,29 @@ pub fn stratified_folds(strata: &[usize], k: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
+/// Stratified k-fold assignment of labelled examples: strata are the primary
+/// labels' indices in `labels` (rows without a primary label form one more
+/// stratum). Deterministic for `seed`; split with [`fold_split`].
+pub fn example_folds(examples: &[Example], labels: &[String], k: usize, seed: u64) -> Vec<usize> {
+    let strata: Vec<usize> = examples
+        .iter()
+        .map(|e| {
+            e.primary_label()
+                .and_then(|p| labels.iter().position(|l| l == p))
+                .unwrap_or(labels.len())
+        })
+        .collect();
+    stratified_folds(&strata, k, seed)
+}
+
+/// Fold `f` of an assignment from [`example_folds`]: `(train, test)`, the test part
+/// being the rows assigned to `f`, both in input order.
+pub fn fold_split(examples: &[Example], folds: &[usize], f: usize) -> (Vec<Example>, Vec<Example>) {
+    let (test, train): (Vec<_>, Vec<_>) = examples.iter().zip(folds).partition(|(_, &g)| g == f);
+    let owned = |rows: Vec<(&Example, &usize)>| rows.into_iter().map(|(e, _)| e.clone()).collect();
+    (owned(train), owned(test))
+}
+
 /// Mean and (sample) standard deviation.
 pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
@@ -311,6 +335,30 @@ mod tests {
             assert_eq!(in_fold.len(), 20);
             assert_eq!(in_fold.iter().filter(|&&i| strata[i] == 1).count(), 5);
         }
+    }
+
+    #[test]
+    fn example_folds_split_every_row_into_exactly_one_test_part() {
+        let labels: Vec<String> = vec!["a".into(), "b".into()];
+        let mut examples: Vec<Example> = (0..30)
+            .map(|i| Example::new(format!("note {i}"), if i % 3 == 0 { "b" } else { "a" }))
+            .collect();
+        examples.push(Example::multi("no topic", Vec::<String>::new()));
+        let folds = example_folds(&examples, &labels, 3, 7);
+        let mut tested = Vec::new();
+        for f in 0..3 {
+            let (train, test) = fold_split(&examples, &folds, f);
+            assert_eq!(train.len() + test.len(), examples.len());
+            // Stratified by primary label: the 10 b rows spread 3 or 4 to a fold.
+            let b = test.iter().filter(|e| e.primary_label() == Some("b")).count();
+            assert!((3..=4).contains(&b), "fold {f}: {b} b rows");
+            assert!(train.iter().all(|e| !test.iter().any(|t| t.text == e.text)));
+            tested.extend(test.into_iter().map(|e| e.text));
+        }
+        tested.sort();
+        let mut all: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
+        all.sort();
+        assert_eq!(tested, all);
     }
 
     #[test]

@@ -832,27 +832,12 @@ pub fn cross_validate(params: &ClassifierParams, examples: &[Example], k: usize)
         ));
     }
     let labels = params.label_set(examples)?;
-    let strata: Vec<usize> = examples
-        .iter()
-        .map(|e| {
-            e.primary_label()
-                .and_then(|p| labels.iter().position(|l| l == p))
-                .unwrap_or(labels.len())
-        })
-        .collect();
-    let folds = stratified_folds(&strata, k, params.seed);
+    let folds = crate::eval::example_folds(examples, &labels, k, params.seed);
     let fixed = params.clone().labels(labels);
     (0..k)
         .map(|f| {
-            let pick = |want: bool| -> Vec<Example> {
-                examples
-                    .iter()
-                    .zip(&folds)
-                    .filter(|(_, &g)| (g == f) == want)
-                    .map(|(e, _)| e.clone())
-                    .collect()
-            };
-            fixed.fit(&pick(false))?.evaluate(&pick(true))
+            let (train, test) = crate::eval::fold_split(examples, &folds, f);
+            fixed.fit(&train)?.evaluate(&test)
         })
         .collect()
 }
