@@ -1,6 +1,8 @@
 //! Hostile input through the `notetag` binary (issue 7): one output line per input
 //! record with errors in place, exit status 3/2/0, clear errors for damaged models.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -23,25 +25,11 @@ impl Run {
 }
 
 fn notetag(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notetag"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut sin = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    // Feed stdin from a thread so a large input cannot deadlock against stdout.
-    let feeder = std::thread::spawn(move || {
-        let _ = sin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
+    let (code, out, err) = common::notetag_bytes(args, stdin);
     Run {
-        code: out.status.code().unwrap_or(-1),
-        out: out.stdout,
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code,
+        out,
+        err: String::from_utf8_lossy(&err).into_owned(),
     }
 }
 
