@@ -107,13 +107,9 @@ impl Model {
     /// `sys.getsizeof` and Dask's memory accounting should count for it.
     #[getter]
     fn nbytes(&self) -> usize {
-        let f32s = self.clf.weights().w.len()
-            + self.clf.weights().bias.len()
-            + self.clf.featurizer().idf().len()
-            + self.clf.thresholds().len()
-            + 2 * self.clf.calibration().len();
+        let f32s = self.clf.thresholds().len() + 2 * self.clf.calibration().len();
         let labels: usize = self.clf.labels().iter().map(|l| l.len()).sum();
-        std::mem::size_of::<Classifier>() + f32s * std::mem::size_of::<f32>() + labels
+        std::mem::size_of::<Classifier>() + self.clf.table().memory_bytes() + f32s * std::mem::size_of::<f32>() + labels
     }
 
     /// Per-label probability thresholds tuned in training.

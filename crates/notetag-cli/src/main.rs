@@ -110,7 +110,7 @@ fn run(cmd: Command) -> Result<ExitCode> {
                 "thresholds": clf.thresholds(),
                 "params": clf.params(),
                 "size_bytes": bytes,
-                "buckets_used": clf.featurizer().idf().iter().filter(|&&v| v > 0.0).count(),
+                "buckets_used": clf.table().used(),
                 "training": m,
             });
             println!("{}", serde_json::to_string_pretty(&info)?);

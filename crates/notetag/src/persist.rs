@@ -56,7 +56,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::calibrate::Platt;
-use crate::model::{dequant_idf, quant_idf, weight_scales, Classifier, ClassifierParams, LinearWeights, TrainingMeta};
+use crate::model::{dequant_idf, quant_idf, weight_scales, BucketTable, Classifier, ClassifierParams, TrainingMeta};
 use crate::text::Featurizer;
 
 /// The first bytes of every model file.
@@ -134,24 +134,21 @@ impl Classifier {
     /// The model as bytes in the versioned format.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let l = self.labels().len();
-        let idf = self.featurizer().idf();
-        let w = self.weights();
+        let t = self.table();
         let quantized = self.params().quantize;
         let scales = if quantized {
-            self.scales.clone().unwrap_or_else(|| weight_scales(w))
+            self.scales
+                .clone()
+                .unwrap_or_else(|| weight_scales(t.iter().map(|(_, _, r)| r), l))
         } else {
             Vec::new()
         };
         let (mut bucket_deltas, mut qidf, mut weights) = (Vec::new(), Vec::new(), Vec::new());
         let (mut idf_f32, mut weights_f32) = (Vec::new(), Vec::new());
         let mut last = 0u32;
-        for (b, &v) in idf.iter().enumerate() {
-            if v == 0.0 {
-                continue;
-            }
-            bucket_deltas.push(b as u32 - last);
-            last = b as u32;
-            let row = &w.w[b * l..(b + 1) * l];
+        for (b, v, row) in t.iter() {
+            bucket_deltas.push(b - last);
+            last = b;
             if quantized {
                 qidf.extend_from_slice(&quant_idf(v).to_le_bytes());
                 for (v, s) in row.iter().zip(&scales) {
@@ -171,7 +168,7 @@ impl Classifier {
             weights: Blob(weights),
             idf_f32,
             weights_f32,
-            bias: w.bias.clone(),
+            bias: t.bias().to_vec(),
             calibration: self.calibration().to_vec(),
             thresholds: self.thresholds().to_vec(),
             meta: serde_json::to_string(self.meta())?,
@@ -256,8 +253,8 @@ impl Classifier {
         if !finite(&p.scales) || !finite(&p.idf_f32) || !finite(&p.weights_f32) {
             return Err(bad("non-finite number in weights, scales or IDF".into()));
         }
-        let mut idf = vec![0f32; n_buckets];
-        let mut w = LinearWeights::zeros(n_buckets, l);
+        let mut table = BucketTable::with_capacity(n_buckets, l, used);
+        let mut row = vec![0f32; l];
         let mut b: u64 = 0;
         for (k, &d) in p.bucket_deltas.iter().enumerate() {
             if k > 0 && d == 0 {
@@ -267,21 +264,20 @@ impl Classifier {
             if b >= n_buckets as u64 {
                 return Err(bad(format!("bucket {b} out of range (model has {n_buckets})")));
             }
-            let bi = b as usize;
-            let row = &mut w.w[bi * l..(bi + 1) * l];
-            if params.quantize {
-                idf[bi] = dequant_idf(u16::from_le_bytes([p.idf.0[2 * k], p.idf.0[2 * k + 1]]));
+            let idf = if params.quantize {
                 for ((o, &q), s) in row.iter_mut().zip(&p.weights.0[k * l..(k + 1) * l]).zip(&p.scales) {
                     *o = f32::from(q as i8) * s;
                 }
+                dequant_idf(u16::from_le_bytes([p.idf.0[2 * k], p.idf.0[2 * k + 1]]))
             } else {
-                idf[bi] = p.idf_f32[k];
                 row.copy_from_slice(&p.weights_f32[k * l..(k + 1) * l]);
-            }
+                p.idf_f32[k]
+            };
+            table.push(b as u32, idf, &row).map_err(bad)?;
         }
-        w.bias = p.bias;
-        let featurizer = Featurizer::new(params.text.clone(), idf)?;
-        let mut clf = Classifier::from_parts(p.labels, featurizer, w, p.calibration, p.thresholds, params, meta)?;
+        table.set_bias(p.bias);
+        let featurizer = Featurizer::unfitted(params.text.clone())?;
+        let mut clf = Classifier::from_table(p.labels, featurizer, table, p.calibration, p.thresholds, params, meta)?;
         if clf.params().quantize {
             clf.scales = Some(p.scales);
         }

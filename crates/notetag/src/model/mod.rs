@@ -4,6 +4,7 @@
 pub mod calibrate;
 pub mod linear;
 pub mod linfa_impl;
+mod table;
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::sparse::{SparseMatrix, SparseVec};
 use crate::text::{Featurizer, Scratch, TextConfig};
 pub use calibrate::Platt;
 pub use linear::{Learner, LearnerConfig, LinearWeights, NbParams, SvmLoss, SvmParams, Targets};
+pub use table::BucketTable;
 
 /// Everything that defines how a classifier is trained.
 ///
@@ -290,7 +292,7 @@ impl Prepared {
             .collect();
         let cv = Report::compute(&labels, &self.gold, &cv_pred);
         if p.quantize {
-            let idf = quantize_idf(self.featurizer.idf());
+            let idf = quantize_idf(self.featurizer.dense_idf().unwrap_or_default());
             self.featurizer.set_idf(idf);
             quantize_weights(&mut weights);
         }
@@ -312,7 +314,8 @@ impl Prepared {
             cv_ece: cv.ece,
             source: None,
         };
-        if !weights.w.iter().chain(self.featurizer.idf()).all(|v| v.is_finite()) {
+        let idf = self.featurizer.dense_idf().unwrap_or_default();
+        if !weights.w.iter().chain(idf).all(|v| v.is_finite()) {
             return Err(Error::InvalidData(
                 "training diverged: non-finite weights (check for extreme parameter values)".into(),
             ));
@@ -345,23 +348,17 @@ pub(crate) fn dequant_idf(q: u16) -> f32 {
     f32::from(q) / 2048.0
 }
 
-/// Per-label scale for 8-bit weights.
-pub(crate) fn weight_scales(w: &LinearWeights) -> Vec<f32> {
-    let l = w.n_labels;
-    (0..l)
-        .map(|j| {
-            let m = w.w.iter().skip(j).step_by(l).fold(0f32, |m, v| m.max(v.abs()));
-            if m > 0.0 {
-                m / 127.0
-            } else {
-                1.0
-            }
-        })
-        .collect()
+/// Per-label scale for 8-bit weights, from every bucket's row of `l` weights.
+pub(crate) fn weight_scales<'a>(rows: impl Iterator<Item = &'a [f32]>, l: usize) -> Vec<f32> {
+    let mut m = vec![0f32; l];
+    for row in rows {
+        m.iter_mut().zip(row).for_each(|(m, v)| *m = m.max(v.abs()));
+    }
+    m.into_iter().map(|m| if m > 0.0 { m / 127.0 } else { 1.0 }).collect()
 }
 
 fn quantize_weights(w: &mut LinearWeights) {
-    let scales = weight_scales(w);
+    let scales = weight_scales(w.w.chunks_exact(w.n_labels), w.n_labels);
     let l = w.n_labels;
     for (c, v) in w.w.iter_mut().enumerate() {
         let s = scales[c % l];
@@ -407,8 +404,9 @@ pub struct PredictOptions {
 #[derive(Debug)]
 pub struct Classifier {
     labels: Arc<[String]>,
+    /// Reads IDF from `table`.
     featurizer: Featurizer,
-    weights: LinearWeights,
+    table: Arc<BucketTable>,
     calibration: Vec<Platt>,
     thresholds: Vec<f32>,
     params: ClassifierParams,
@@ -437,7 +435,8 @@ pub(crate) struct WordCache {
     acc: Vec<f32>,
     sq_norm: f32,
     bounds: Vec<usize>,
-    unit: Vec<(u32, f32)>,
+    /// The word block's unnormalised scores.
+    pub(crate) block: Vec<f32>,
 }
 
 impl WordCache {
@@ -453,23 +452,28 @@ impl WordCache {
         }
         self.acc.clear();
         self.acc.resize(l, 0.0);
+        self.block.resize(l, 0.0);
         self.sq_norm = 0.0;
     }
 
     /// Add one word's char block scores.
-    fn add(&mut self, h: u64, word: &str, f: &Featurizer, w: &LinearWeights) {
+    fn add(&mut self, h: u64, word: &str, f: &Featurizer, t: &BucketTable) {
         let tag = h | 1;
         let slot = (crate::text::hash::fmix(h) as usize) & (WORD_SLOTS - 1);
         let (l, stride) = (self.acc.len(), self.stride);
         let vals = &mut self.vals[slot * stride..(slot + 1) * stride];
         if self.tags[slot] != tag {
-            let sq = f.word_unit(word, &mut self.bounds, &mut self.unit);
+            // The word's char n-grams weighted by IDF (unseen ones dropped), as
+            // `Featurizer::weigh` builds the word's part of the char block.
             vals.fill(0.0);
-            for &(b, v) in &self.unit {
-                let row = &w.w[b as usize * l..(b as usize + 1) * l];
-                vals[..l].iter_mut().zip(row).for_each(|(o, x)| *o += v * x);
-            }
-            vals[l] = sq;
+            let (scores, sq) = vals.split_at_mut(l);
+            f.char_buckets(word, &mut self.bounds, &mut |b| {
+                if let Some(row) = t.row(b) {
+                    let v = row[0];
+                    sq[0] += v * v;
+                    scores.iter_mut().zip(&row[1..]).for_each(|(o, x)| *o += v * x);
+                }
+            });
             self.tags[slot] = tag;
         }
         self.sq_norm += vals[l];
@@ -586,7 +590,8 @@ thread_local! {
 }
 
 impl Classifier {
-    /// Assemble and validate a classifier from its parts.
+    /// Assemble and validate a classifier from its parts (dense tables, as
+    /// training makes them).
     pub(crate) fn from_parts(
         labels: Vec<String>,
         featurizer: Featurizer,
@@ -597,30 +602,54 @@ impl Classifier {
         meta: TrainingMeta,
     ) -> Result<Self> {
         let l = labels.len();
+        let idf = featurizer.dense_idf().unwrap_or_default();
+        if weights.n_labels != l || weights.bias.len() != l || weights.w.len() != idf.len() * l {
+            return Err(Error::InvalidModel {
+                path: None,
+                reason: format!("weights do not fit {l} labels and {} buckets", idf.len()),
+            });
+        }
+        let table = BucketTable::from_dense(idf, &weights);
+        Self::from_table(labels, featurizer, table, calibration, thresholds, params, meta)
+    }
+
+    /// Assemble and validate a classifier around its bucket table; `featurizer`
+    /// is made to read IDF from the table.
+    pub(crate) fn from_table(
+        labels: Vec<String>,
+        featurizer: Featurizer,
+        table: BucketTable,
+        calibration: Vec<Platt>,
+        thresholds: Vec<f32>,
+        params: ClassifierParams,
+        meta: TrainingMeta,
+    ) -> Result<Self> {
+        let l = labels.len();
         let bad = |reason: String| Error::InvalidModel { path: None, reason };
         check_label_set(&labels).map_err(|e| bad(e.to_string()))?;
-        if weights.n_labels != l || weights.bias.len() != l || weights.w.len() != featurizer.idf().len() * l {
+        if table.n_labels() != l || table.n_buckets() != featurizer.config().n_buckets() {
             return Err(bad(format!(
                 "weights do not fit {l} labels and {} buckets",
-                featurizer.idf().len()
+                featurizer.config().n_buckets()
             )));
         }
         if calibration.len() != l || thresholds.len() != l {
             return Err(bad("calibration or thresholds do not match the label count".into()));
         }
-        // The dense tables are checked where they are made (training, or the loader
-        // for each stored value); scanning megabytes here would dominate load time.
+        // The tables are checked where they are made (training, or the loader for
+        // each stored value).
         let finite = |xs: &[f32]| xs.iter().all(|v| v.is_finite());
-        if !finite(&weights.bias) || !finite(&thresholds) {
+        if !finite(table.bias()) || !finite(&thresholds) {
             return Err(bad("non-finite number in biases or thresholds".into()));
         }
         if calibration.iter().any(|p| !p.a.is_finite() || !p.b.is_finite()) {
             return Err(bad("non-finite calibration".into()));
         }
+        let table = Arc::new(table);
         Ok(Classifier {
             labels: labels.into(),
-            featurizer,
-            weights,
+            featurizer: featurizer.with_table(table.clone()),
+            table,
             calibration,
             thresholds,
             params,
@@ -665,9 +694,10 @@ impl Classifier {
         &self.featurizer
     }
 
-    /// The linear weights.
-    pub fn weights(&self) -> &LinearWeights {
-        &self.weights
+    /// IDF, weights and biases of the buckets seen in training
+    /// ([`BucketTable::to_dense`] gives the dense weight table).
+    pub fn table(&self) -> &BucketTable {
+        &self.table
     }
 
     /// Calibrated probabilities of `text` into `scratch.scores` (no allocation once
@@ -677,15 +707,16 @@ impl Classifier {
         let l = self.labels.len();
         let Scratch {
             text: ts,
-            vec,
             scores,
             words,
+            ..
         } = scratch;
         words.start(self.id, l);
-        let (f, w) = (&self.featurizer, &self.weights);
-        f.word_block_into(text, ts, vec, &mut |h, word| words.add(h, word, f, w));
-        scores.resize(l, 0.0);
-        w.scores_into(&vec.indices, &vec.values, scores);
+        let (f, t) = (&self.featurizer, &*self.table);
+        let keys = f.word_keys_into(text, ts, &mut |h, word| words.add(h, word, f, t));
+        scores.clear();
+        scores.extend_from_slice(t.bias());
+        f.score_word_block(keys, t, &mut words.block, scores);
         words.finish(f.config().char_weight, scores);
         for (s, p) in scores.iter_mut().zip(&self.calibration) {
             *s = p.prob(*s);
@@ -758,7 +789,7 @@ impl Classifier {
         }
         let l = self.labels.len();
         let mut raw = vec![0f32; l];
-        self.weights.scores_into(&vec.indices, &vec.values, &mut raw);
+        self.table.scores_into(&vec.indices, &vec.values, &mut raw);
         let per_label = (0..l)
             .map(|j| {
                 let mut top: Vec<Contribution> = vec
@@ -767,7 +798,7 @@ impl Classifier {
                     .zip(&vec.values)
                     .map(|(&b, &v)| Contribution {
                         feature: names.get(&b).map(|n| n.join(" | ")).unwrap_or_default(),
-                        weight: v * self.weights.w[b as usize * l + j],
+                        weight: v * self.table.row(b).map_or(0.0, |r| r[1 + j]),
                     })
                     .filter(|c| c.weight != 0.0)
                     .collect();
@@ -777,7 +808,7 @@ impl Classifier {
                     label: self.labels[j].clone(),
                     probability: prediction.scored.probs[j],
                     score: raw[j],
-                    bias: self.weights.bias[j],
+                    bias: self.table.bias()[j],
                     top,
                 }
             })
@@ -1008,7 +1039,7 @@ mod word_cache_tests {
     fn from_full_vector(clf: &Classifier, text: &str) -> Vec<f32> {
         let v = clf.featurizer().transform(text);
         let mut raw = vec![0f32; clf.labels().len()];
-        clf.weights().scores_into(&v.indices, &v.values, &mut raw);
+        clf.table().scores_into(&v.indices, &v.values, &mut raw);
         raw.iter().zip(clf.calibration()).map(|(s, p)| p.prob(*s)).collect()
     }
 

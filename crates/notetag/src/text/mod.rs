@@ -11,7 +11,10 @@ pub mod tokens;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
+use crate::model::BucketTable;
 use crate::sparse::SparseVec;
 use hash::{combine, fmix, hash_bytes};
 use tokens::{normalize_into, scan, TokKind};
@@ -168,30 +171,59 @@ const CHAR_SEED: u64 = 0x4348_4152;
 #[derive(Debug)]
 pub struct Featurizer {
     config: TextConfig,
-    idf: Vec<f32>,
+    idf: Idf,
     hf: Option<hf::HfPipeline>,
+}
+
+/// Where a featuriser reads IDF: its own dense table (while training), or the
+/// trained classifier's [`BucketTable`].
+#[derive(Debug)]
+enum Idf {
+    Dense(Vec<f32>),
+    Table(Arc<BucketTable>),
 }
 
 impl Featurizer {
     /// A featuriser with the given IDF table (`idf.len()` must be the bucket count).
     pub fn new(config: TextConfig, idf: Vec<f32>) -> Result<Self> {
-        config.check()?;
         if idf.len() != config.n_buckets() {
             return Err(Error::InvalidModel {
                 path: None,
                 reason: format!("idf table has {} entries, expected {}", idf.len(), config.n_buckets()),
             });
         }
+        let mut f = Featurizer::unfitted(config)?;
+        f.idf = Idf::Dense(idf);
+        Ok(f)
+    }
+
+    /// A featuriser with no IDF yet (every bucket reads 0), checked.
+    pub(crate) fn unfitted(config: TextConfig) -> Result<Self> {
+        config.check()?;
         let hf = match &config.tokenization {
             Tokenization::HuggingFace { config } => Some(hf::HfPipeline::from_json(config)?),
             Tokenization::Fast => None,
         };
-        Ok(Featurizer { config, idf, hf })
+        Ok(Featurizer {
+            config,
+            idf: Idf::Dense(Vec::new()),
+            hf,
+        })
+    }
+
+    /// The same featuriser reading IDF from `table` (which must have as many
+    /// buckets as the configuration).
+    pub(crate) fn with_table(self, table: Arc<BucketTable>) -> Self {
+        debug_assert_eq!(table.n_buckets(), self.config.n_buckets());
+        Featurizer {
+            idf: Idf::Table(table),
+            ..self
+        }
     }
 
     /// Fit IDF on `texts` and return the featuriser with every text's vector.
     pub fn fit(config: TextConfig, texts: &[&str]) -> Result<(Self, Vec<SparseVec>)> {
-        let mut f = Featurizer::new(config.clone(), vec![1.0; config.n_buckets()])?;
+        let mut f = Featurizer::unfitted(config.clone())?;
         let keys: Vec<NoteKeys> = texts
             .par_iter()
             .map_init(TextScratch::default, |s, t| {
@@ -212,13 +244,17 @@ impl Featurizer {
             }
         }
         let n = texts.len() as f32;
-        for (idf, &d) in f.idf.iter_mut().zip(&df) {
-            *idf = if d >= config.min_df && d > 0 {
-                ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0
-            } else {
-                0.0
-            };
-        }
+        let idf = df
+            .iter()
+            .map(|&d| {
+                if d >= config.min_df && d > 0 {
+                    ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        f.idf = Idf::Dense(idf);
         let vecs = keys
             .par_iter()
             .map_init(Vec::new, |unit, k| {
@@ -236,14 +272,35 @@ impl Featurizer {
         &self.config
     }
 
-    /// The IDF table (0 for buckets never seen in training).
-    pub fn idf(&self) -> &[f32] {
-        &self.idf
+    /// The IDF of bucket `b` (0 for buckets never seen in training).
+    #[inline]
+    pub fn idf(&self, b: u32) -> f32 {
+        match &self.idf {
+            Idf::Dense(v) => v.get(b as usize).copied().unwrap_or(0.0),
+            Idf::Table(t) => t.idf(b),
+        }
     }
 
+    /// The number of buckets with a non-zero IDF (seen in training).
+    pub fn used_buckets(&self) -> usize {
+        match &self.idf {
+            Idf::Dense(v) => v.iter().filter(|&&x| x != 0.0).count(),
+            Idf::Table(t) => t.used(),
+        }
+    }
+
+    /// The dense IDF table, while the featuriser has one (training).
+    pub(crate) fn dense_idf(&self) -> Option<&[f32]> {
+        match &self.idf {
+            Idf::Dense(v) => Some(v),
+            Idf::Table(_) => None,
+        }
+    }
+
+    /// Replace the dense IDF table (same length).
     pub(crate) fn set_idf(&mut self, idf: Vec<f32>) {
-        debug_assert_eq!(idf.len(), self.idf.len());
-        self.idf = idf;
+        debug_assert_eq!(Some(idf.len()), self.dense_idf().map(<[f32]>::len));
+        self.idf = Idf::Dense(idf);
     }
 
     /// The tf-idf vector of `text`, in `scratch.vec` (entries may repeat a bucket when
@@ -286,16 +343,16 @@ impl Featurizer {
         keys.words.sort_unstable();
     }
 
-    /// The word-block part of the vector of `text` in `vec`, and `on_word`
-    /// called on every word (its hash, and the word) when char n-grams are on; the
-    /// caller adds each word's [`Featurizer::word_unit`] vector itself.
-    pub(crate) fn word_block_into(
+    /// The sorted word-block keys of `text`, with `on_word` called on every word
+    /// (its hash, and the word) when char n-grams are on; the caller weighs the
+    /// keys ([`Featurizer::score_word_block`]) and each word's char n-grams
+    /// ([`Featurizer::char_buckets`]) itself.
+    pub(crate) fn word_keys_into<'a>(
         &self,
         text: &str,
-        ts: &mut TextScratch,
-        vec: &mut SparseVec,
+        ts: &'a mut TextScratch,
         on_word: &mut impl FnMut(u64, &str),
-    ) {
+    ) -> &'a [u32] {
         let mask = (self.config.n_buckets() - 1) as u64;
         let TextScratch { norm, keys, .. } = ts;
         keys.words.clear();
@@ -311,23 +368,19 @@ impl Featurizer {
             }
         });
         keys.words.sort_unstable();
-        vec.clear();
-        self.weigh_words(&keys.words, vec);
+        &keys.words
     }
 
-    /// The char n-gram vector of one word into `unit` (empty when none of its
-    /// n-grams was seen in training); returns its squared norm.
-    pub(crate) fn word_unit(&self, word: &str, bounds: &mut Vec<usize>, unit: &mut Vec<(u32, f32)>) -> f32 {
-        unit.clear();
+    /// Call `f` with the bucket of each char n-gram of `word` (none when char
+    /// n-grams are off); the caller weighs them by IDF, as [`Featurizer::weigh`] does.
+    pub(crate) fn char_buckets(&self, word: &str, bounds: &mut Vec<usize>, f: &mut impl FnMut(u32)) {
         let Some([cmin, cmax]) = self.config.char_ngrams else {
-            return 0.0;
+            return;
         };
         let mask = (self.config.n_buckets() - 1) as u64;
         char_ngrams(word, cmin.into(), cmax.into(), bounds, &mut |g| {
-            let b = (fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32;
-            unit.push((b, 1.0));
+            f((fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32);
         });
-        self.unit_from_buckets(unit)
     }
 
     /// Weigh a word's char n-gram buckets by IDF, dropping unseen ones; returns the
@@ -335,7 +388,7 @@ impl Featurizer {
     fn unit_from_buckets(&self, unit: &mut Vec<(u32, f32)>) -> f32 {
         let mut norm = 0f32;
         unit.retain_mut(|(b, v)| {
-            *v = self.idf[*b as usize];
+            *v = self.idf(*b);
             norm += *v * *v;
             *v != 0.0
         });
@@ -389,6 +442,42 @@ impl Featurizer {
     fn weigh_words(&self, keys: &[u32], out: &mut SparseVec) {
         let start = out.nnz();
         let mut norm = 0f32;
+        self.term_frequencies(keys, |b, tf| {
+            let idf = self.idf(b);
+            if idf != 0.0 {
+                let v = tf * idf;
+                norm += v * v;
+                out.push(b, v);
+            }
+        });
+        if norm > 0.0 {
+            let s = 1.0 / norm.sqrt();
+            out.values[start..].iter_mut().for_each(|v| *v *= s);
+        }
+    }
+
+    /// Add the word block's scores to `scores`: the same values as scoring
+    /// [`Featurizer::weigh_words`]' vector with `table`'s weights, in one pass
+    /// (each bucket's IDF and weights are read together).
+    pub(crate) fn score_word_block(&self, keys: &[u32], table: &BucketTable, acc: &mut [f32], scores: &mut [f32]) {
+        acc.fill(0.0);
+        let mut norm = 0f32;
+        self.term_frequencies(keys, |b, tf| {
+            if let Some(row) = table.row(b) {
+                let v = tf * row[0];
+                norm += v * v;
+                acc.iter_mut().zip(&row[1..]).for_each(|(a, w)| *a += v * w);
+            }
+        });
+        if norm > 0.0 {
+            let s = 1.0 / norm.sqrt();
+            scores.iter_mut().zip(acc.iter()).for_each(|(o, a)| *o += s * a);
+        }
+    }
+
+    /// Each distinct key of sorted `keys` with its (sublinear) term frequency.
+    #[inline]
+    fn term_frequencies(&self, keys: &[u32], mut f: impl FnMut(u32, f32)) {
         let mut i = 0;
         while i < keys.len() {
             let b = keys[i];
@@ -398,17 +487,7 @@ impl Featurizer {
             }
             let tf = (j - i) as f32;
             i = j;
-            let idf = self.idf[b as usize];
-            if idf == 0.0 {
-                continue;
-            }
-            let v = if self.config.sublinear_tf { 1.0 + tf.ln() } else { tf } * idf;
-            norm += v * v;
-            out.push(b, v);
-        }
-        if norm > 0.0 {
-            let s = 1.0 / norm.sqrt();
-            out.values[start..].iter_mut().for_each(|v| *v *= s);
+            f(b, if self.config.sublinear_tf { 1.0 + tf.ln() } else { tf });
         }
     }
 
