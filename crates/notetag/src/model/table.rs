@@ -93,14 +93,24 @@ impl BucketTable {
     /// training never saw the bucket.
     #[inline]
     pub fn row(&self, b: u32) -> Option<&[f32]> {
+        self.index(b).map(|i| self.row_at(i))
+    }
+
+    /// The position of bucket `b`'s row among the used buckets, or `None` when
+    /// training never saw the bucket.
+    #[inline]
+    pub fn index(&self, b: u32) -> Option<u32> {
         let blk = self.blocks.get((b >> 6) as usize)?;
         let bit = 1u64 << (b & 63);
-        if blk.bits & bit == 0 {
-            return None;
-        }
-        let i = blk.rank as usize + (blk.bits & (bit - 1)).count_ones() as usize;
+        (blk.bits & bit != 0).then(|| blk.rank + (blk.bits & (bit - 1)).count_ones())
+    }
+
+    /// The row at position `i` (from [`BucketTable::index`]): IDF, then one weight
+    /// per label.
+    #[inline]
+    pub fn row_at(&self, i: u32) -> &[f32] {
         let s = self.n_labels + 1;
-        self.rows.get(i * s..i * s + s)
+        &self.rows[i as usize * s..i as usize * s + s]
     }
 
     /// Bucket `b`'s IDF (0 when training never saw it).

@@ -459,16 +459,30 @@ impl Featurizer {
     /// Add the word block's scores to `scores`: the same values as scoring
     /// [`Featurizer::weigh_words`]' vector with `table`'s weights, in one pass
     /// (each bucket's IDF and weights are read together).
-    pub(crate) fn score_word_block(&self, keys: &[u32], table: &BucketTable, acc: &mut [f32], scores: &mut [f32]) {
-        acc.fill(0.0);
-        let mut norm = 0f32;
+    pub(crate) fn score_word_block(
+        &self,
+        keys: &[u32],
+        table: &BucketTable,
+        found: &mut Vec<(u32, f32)>,
+        acc: &mut [f32],
+        scores: &mut [f32],
+    ) {
+        // Two passes: first every key's row position, then the rows. The lookups
+        // of one pass do not wait on each other, so their cache misses overlap.
+        found.clear();
         self.term_frequencies(keys, |b, tf| {
-            if let Some(row) = table.row(b) {
-                let v = tf * row[0];
-                norm += v * v;
-                acc.iter_mut().zip(&row[1..]).for_each(|(a, w)| *a += v * w);
+            if let Some(i) = table.index(b) {
+                found.push((i, tf));
             }
         });
+        acc.fill(0.0);
+        let mut norm = 0f32;
+        for &(i, tf) in found.iter() {
+            let row = table.row_at(i);
+            let v = tf * row[0];
+            norm += v * v;
+            acc.iter_mut().zip(&row[1..]).for_each(|(a, w)| *a += v * w);
+        }
         if norm > 0.0 {
             let s = 1.0 / norm.sqrt();
             scores.iter_mut().zip(acc.iter()).for_each(|(o, a)| *o += s * a);
