@@ -131,15 +131,7 @@ impl Model {
     /// The primary label of each note.
     fn predict<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let texts = input::texts(texts, "texts")?;
-        let opts = PredictOptions::default();
-        let primaries: Vec<usize> = detached(py, || {
-            Ok(self
-                .clf
-                .predict_batch(&texts, &opts)
-                .iter()
-                .map(|p| p.primary_index())
-                .collect())
-        })?;
+        let primaries = detached(py, || Ok(self.clf.primary_batch(&texts)))?;
         PyList::new(py, primaries.into_iter().map(|i| self.label(py, i)))
     }
 

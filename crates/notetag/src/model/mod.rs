@@ -581,11 +581,16 @@ pub struct LabelExplanation {
     pub top: Vec<Contribution>,
 }
 
-fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions) -> Scored {
-    let primary = probs
+/// The index of the highest probability (the first of equals).
+fn primary_of(probs: &[f32]) -> usize {
+    probs
         .iter()
         .enumerate()
-        .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best });
+        .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best })
+}
+
+fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions) -> Scored {
+    let primary = primary_of(probs);
     let mut set: Vec<usize> = (0..probs.len())
         .filter(|&i| probs[i] >= opts.threshold.unwrap_or(thresholds[i]))
         .collect();
@@ -775,16 +780,33 @@ impl Classifier {
 
     /// Probabilities of many notes in parallel, row-major `texts.len() × labels`.
     pub fn predict_proba_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<f32> {
-        let l = self.labels.len();
-        let mut out = vec![0f32; texts.len() * l];
-        out.par_chunks_mut(l * 256)
-            .zip(texts.par_chunks(256))
+        self.map_batch(texts, self.labels.len(), |p, row| row.copy_from_slice(p))
+    }
+
+    /// The primary label's index (into [`Classifier::labels`]) of each of many
+    /// notes, in parallel: [`Prediction::primary_index`] without the rest of the
+    /// prediction.
+    pub fn primary_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<usize> {
+        self.map_batch(texts, 1, |p, row| row[0] = primary_of(p))
+    }
+
+    /// `per_note` outputs for each note, made by `f` from its probabilities, in
+    /// parallel chunks that each reuse one thread's scratch.
+    fn map_batch<T, R>(&self, texts: &[T], per_note: usize, f: impl Fn(&[f32], &mut [R]) + Sync) -> Vec<R>
+    where
+        T: AsRef<str> + Sync,
+        R: Clone + Default + Send,
+    {
+        const CHUNK: usize = 256;
+        let mut out = vec![R::default(); texts.len() * per_note];
+        out.par_chunks_mut(per_note * CHUNK)
+            .zip(texts.par_chunks(CHUNK))
             .for_each(|(o, ts)| {
                 SCRATCH.with(|s| {
                     let mut s = s.borrow_mut();
-                    for (row, t) in o.chunks_mut(l).zip(ts) {
+                    for (row, t) in o.chunks_mut(per_note).zip(ts) {
                         self.probabilities_into(t.as_ref(), &mut s);
-                        row.copy_from_slice(&s.scores);
+                        f(&s.scores, row);
                     }
                 })
             });
@@ -1028,6 +1050,40 @@ mod tests {
             },
         );
         assert_eq!(p.labels().count(), 0);
+    }
+
+    #[test]
+    fn batches_agree_with_one_note_at_a_time() {
+        let clf = ClassifierParams::new()
+            .char_ngrams(Some((2, 4)))
+            .fit(&toy_examples())
+            .unwrap();
+        // Over 256 notes, so the batch splits into several chunks.
+        let notes: Vec<String> = (0..700)
+            .map(|i| {
+                ["bank rates", "gpu chips", "coffee with kids", "fed cuts rates", ""][i % 5].to_string()
+                    + &i.to_string()
+            })
+            .collect();
+        let primaries = clf.primary_batch(&notes);
+        let probs = clf.predict_proba_batch(&notes);
+        let preds = clf.predict_batch(&notes, &PredictOptions::default());
+        assert_eq!(
+            (primaries.len(), probs.len(), preds.len()),
+            (700, 700 * clf.labels().len(), 700)
+        );
+        let mut labels_seen = std::collections::BTreeSet::new();
+        for (i, t) in notes.iter().enumerate() {
+            let one = clf.predict(t);
+            assert_eq!(primaries[i], one.primary_index(), "{t:?}");
+            assert_eq!(preds[i], one);
+            assert_eq!(
+                &probs[i * clf.labels().len()..(i + 1) * clf.labels().len()],
+                one.probabilities()
+            );
+            labels_seen.insert(primaries[i]);
+        }
+        assert!(labels_seen.len() > 1, "the notes should not all get one label");
     }
 
     #[test]
