@@ -103,7 +103,7 @@ impl Model {
         PyList::new(py, self.labels.iter().map(|l| l.bind(py)))
     }
 
-    /// Memory held by the model, in bytes (weights, IDF table, per-label tables): what
+    /// Memory held by the model, in bytes (its bucket table, per-label tables): what
     /// `sys.getsizeof` and Dask's memory accounting should count for it.
     #[getter]
     fn nbytes(&self) -> usize {
