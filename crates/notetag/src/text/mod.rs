@@ -1,8 +1,11 @@
 //! From raw text to a sparse, L2-normalised tf-idf vector over hashed buckets.
 //!
-//! One path serves training and prediction: [`Featurizer::keys_into`] turns a note
-//! into sorted bucket keys, [`Featurizer::weigh`] turns keys into tf-idf values.
-//! Training only adds the IDF fit in between.
+//! Training and [`Featurizer::transform`] go `Featurizer::keys_into` (a note to
+//! sorted bucket keys) then `Featurizer::weigh` (keys to tf-idf values), with the
+//! IDF fit in between when training. A classifier's prediction runs the same
+//! tokens and hashes but weighs them against its bucket table in one pass (IDF and
+//! weights read together, each word's char n-grams scored once and cached); tests
+//! check that both give the same scores.
 
 pub mod hash;
 pub mod hf;
