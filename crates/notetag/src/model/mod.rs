@@ -914,6 +914,14 @@ pub fn cross_validate(params: &ClassifierParams, examples: &[Example], k: usize)
 mod tests {
     use super::*;
 
+    /// A model with char 2-4-grams trained on [`toy_examples`].
+    pub(crate) fn toy_char_model() -> Classifier {
+        ClassifierParams::new()
+            .char_ngrams(Some((2, 4)))
+            .fit(&toy_examples())
+            .unwrap()
+    }
+
     pub(crate) fn toy_examples() -> Vec<Example> {
         let mut ex = Vec::new();
         for i in 0..30 {
@@ -1054,10 +1062,7 @@ mod tests {
 
     #[test]
     fn batches_agree_with_one_note_at_a_time() {
-        let clf = ClassifierParams::new()
-            .char_ngrams(Some((2, 4)))
-            .fit(&toy_examples())
-            .unwrap();
+        let clf = toy_char_model();
         // Over 256 notes, so the batch splits into several chunks.
         let notes: Vec<String> = (0..700)
             .map(|i| {
@@ -1116,10 +1121,7 @@ mod word_cache_tests {
 
     #[test]
     fn a_full_word_cache_evicts_without_changing_scores() {
-        let clf = ClassifierParams::new()
-            .char_ngrams(Some((2, 4)))
-            .fit(&toy_examples())
-            .unwrap();
+        let clf = super::tests::toy_char_model();
         // More distinct words than the cache has slots, so sets fill and evict;
         // every note, early or late, must score as its full vector does.
         let notes: Vec<String> = (0..WORD_SLOTS / 4 + 500)
