@@ -325,25 +325,18 @@ impl Featurizer {
 
     /// Hash the terms of `text` into `ts.keys`.
     fn keys_into(&self, text: &str, ts: &mut TextScratch) {
-        let mask = (self.config.n_buckets() - 1) as u64;
         let TextScratch { norm, bounds, keys, .. } = ts;
-        keys.words.clear();
-        keys.chars.clear();
-        keys.char_ends.clear();
-        let chars = self.config.char_ngrams.map(|[a, b]| (a as usize, b as usize));
-        self.terms::<false>(text, norm, &mut |key, term| {
-            if let Some(h) = key {
-                keys.words.push((fmix(h) & mask) as u32);
-            }
-            if let (Some((cmin, cmax)), Term::Word(_, w)) = (chars, term) {
-                char_ngrams(w, cmin, cmax, bounds, &mut |g| {
-                    keys.chars
-                        .push((fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32);
-                });
-                keys.char_ends.push(keys.chars.len() as u32);
-            }
+        let NoteKeys {
+            words,
+            chars,
+            char_ends,
+        } = keys;
+        chars.clear();
+        char_ends.clear();
+        self.word_keys(text, norm, words, &mut |_, w| {
+            self.char_buckets(w, bounds, &mut |b| chars.push(b));
+            char_ends.push(chars.len() as u32);
         });
-        keys.words.sort_unstable();
     }
 
     /// The sorted word-block keys of `text`, with `on_word` called on every word
@@ -356,22 +349,26 @@ impl Featurizer {
         ts: &'a mut TextScratch,
         on_word: &mut impl FnMut(u64, &str),
     ) -> &'a [u32] {
-        let mask = (self.config.n_buckets() - 1) as u64;
         let TextScratch { norm, keys, .. } = ts;
-        keys.words.clear();
-        keys.chars.clear();
-        keys.char_ends.clear();
+        self.word_keys(text, norm, &mut keys.words, on_word);
+        &keys.words
+    }
+
+    /// The sorted word-block keys of `text` into `words`, with `on_word` called on
+    /// every word when char n-grams are on.
+    fn word_keys(&self, text: &str, norm: &mut String, words: &mut Vec<u32>, on_word: &mut impl FnMut(u64, &str)) {
+        let mask = (self.config.n_buckets() - 1) as u64;
+        words.clear();
         let chars = self.config.char_ngrams.is_some();
         self.terms::<false>(text, norm, &mut |key, term| {
             if let Some(h) = key {
-                keys.words.push((fmix(h) & mask) as u32);
+                words.push((fmix(h) & mask) as u32);
             }
             if let (true, Term::Word(h, w)) = (chars, term) {
                 on_word(h, w);
             }
         });
-        keys.words.sort_unstable();
-        &keys.words
+        words.sort_unstable();
     }
 
     /// Call `f` with the bucket of each char n-gram of `word` (none when char
@@ -380,10 +377,13 @@ impl Featurizer {
         let Some([cmin, cmax]) = self.config.char_ngrams else {
             return;
         };
-        let mask = (self.config.n_buckets() - 1) as u64;
-        char_ngrams(word, cmin.into(), cmax.into(), bounds, &mut |g| {
-            f((fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32);
-        });
+        char_ngrams(word, cmin.into(), cmax.into(), bounds, &mut |g| f(self.char_bucket(g)));
+    }
+
+    /// The bucket of one char n-gram.
+    #[inline]
+    fn char_bucket(&self, gram: &str) -> u32 {
+        (fmix(hash_bytes(CHAR_SEED, gram.as_bytes())) & (self.config.n_buckets() - 1) as u64) as u32
     }
 
     /// Weigh a word's char n-gram buckets by IDF, dropping unseen ones; returns the
@@ -410,10 +410,7 @@ impl Featurizer {
             }
             if let (Some((cmin, cmax)), Term::Word(_, w)) = (chars, &term) {
                 char_ngrams(w, cmin, cmax, &mut bounds, &mut |g| {
-                    out.push((
-                        (fmix(hash_bytes(CHAR_SEED, g.as_bytes())) & mask) as u32,
-                        format!("[{g}]"),
-                    ));
+                    out.push((self.char_bucket(g), format!("[{g}]")));
                 });
             }
         });
