@@ -28,11 +28,31 @@ pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut a = [0u8; 8];
-        a[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(K).rotate_left(29);
+        h = (h ^ tail_le(rest)).wrapping_mul(K).rotate_left(29);
     }
     h
+}
+
+/// The 1 to 7 bytes of `rest` as a little-endian integer (zero-padded), read as
+/// two overlapping words instead of a copy: a word's tail is short, and a
+/// variable-length copy costs a `memcpy` call.
+#[inline]
+fn tail_le(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    let word = |at: usize, len: usize| {
+        rest[at..at + len]
+            .iter()
+            .rev()
+            .fold(0u64, |v, &b| v << 8 | u64::from(b))
+    };
+    if n >= 4 {
+        // Bytes 0..4 and n-4..n; the overlap holds the same bytes in both.
+        word(0, 4) | word(n - 4, 4) << (8 * (n - 4))
+    } else if n >= 2 {
+        word(0, 2) | word(n - 2, 2) << (8 * (n - 2))
+    } else {
+        u64::from(rest[0])
+    }
 }
 
 /// Combine the hash of an n-gram so far with the next token's hash.
@@ -53,6 +73,16 @@ mod tests {
         assert_ne!(hash_bytes(1, b"ab"), hash_bytes(1, b"ba"));
         assert_ne!(fmix(hash_bytes(1, b"abcdefgh1")), fmix(hash_bytes(1, b"abcdefgh2")));
         assert_ne!(combine(1, 2), combine(2, 1));
+    }
+
+    #[test]
+    fn short_tails_read_as_zero_padded_little_endian() {
+        let bytes: Vec<u8> = (1..=23u8).map(|b| b.wrapping_mul(37)).collect();
+        for n in 1..8 {
+            let mut a = [0u8; 8];
+            a[..n].copy_from_slice(&bytes[..n]);
+            assert_eq!(tail_le(&bytes[..n]), u64::from_le_bytes(a), "{n} bytes");
+        }
     }
 
     #[test]

@@ -499,9 +499,17 @@ impl Featurizer {
             while j < keys.len() && keys[j] == b {
                 j += 1;
             }
-            let tf = (j - i) as f32;
+            let n = j - i;
             i = j;
-            f(b, if self.config.sublinear_tf { 1.0 + tf.ln() } else { tf });
+            // 1 + ln 1 = 1: a term seen once (most are) needs no logarithm.
+            f(
+                b,
+                match (n, self.config.sublinear_tf) {
+                    (1, _) => 1.0,
+                    (_, true) => 1.0 + (n as f32).ln(),
+                    (_, false) => n as f32,
+                },
+            );
         }
     }
 

@@ -239,11 +239,26 @@ fn nostr_kind(w: &str) -> Option<&'static str> {
     }
 }
 
+/// End of the run of word characters from `i`: ASCII letters and digits are
+/// stepped over a byte at a time, the rest (if any) decoded.
+#[inline]
+fn word_run(s: &str, i: usize) -> usize {
+    let b = s.as_bytes();
+    let mut j = i;
+    while j < b.len() && b[j].is_ascii_alphanumeric() {
+        j += 1;
+    }
+    match b.get(j) {
+        Some(&x) if x >= 0x80 => run_end(s, j, word_char),
+        _ => j,
+    }
+}
+
 /// A word: letters and digits, with inner apostrophes (`don't`).
 fn word_end(s: &str, i: usize) -> usize {
-    let mut end = run_end(s, i, word_char);
+    let mut end = word_run(s, i);
     while s[end..].starts_with('\'') {
-        let next = run_end(s, end + 1, word_char);
+        let next = word_run(s, end + 1);
         if next == end + 1 {
             break;
         }
