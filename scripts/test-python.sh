@@ -2,7 +2,7 @@
 # Build the Python package (bindings/python) into a virtual environment at
 # .venv (created if missing) and run its tests: pytest (API, errors, threads,
 # scikit-learn interplay, agreement with the CLI, docstring examples) and
-# mypy.stubtest of the type stubs. Needs python3 (>= 3.9) with venv, and cargo.
+# mypy.stubtest of the type stubs. Needs python3 (>= 3.10) with venv, and cargo.
 # Everything comes from PyPI and crates.io; the tests themselves use no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,10 +6,10 @@ use pyo3::types::{PyBytes, PyString};
 
 use crate::errors::{raise, type_error};
 
-/// The UTF-8 of a Python `str`; one with lone surrogates (which UTF-8 cannot hold)
-/// is `InvalidDataError` naming the item.
-fn utf8(s: &Bound<'_, PyString>, what: impl FnOnce() -> String) -> PyResult<String> {
-    s.to_cow().map(|c| c.into_owned()).map_err(|e| {
+/// The UTF-8 of a Python `str`, borrowed from the string (no copy); one with
+/// lone surrogates (which UTF-8 cannot hold) is `InvalidDataError` naming the item.
+fn utf8<'a>(s: &'a Bound<'_, PyString>, what: impl FnOnce() -> String) -> PyResult<&'a str> {
+    s.to_str().map_err(|e| {
         let reason = e.value(s.py()).to_string();
         raise("InvalidDataError", format!("`{}` is not valid text: {reason}", what()))
     })
@@ -25,7 +25,7 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// One note.
 pub fn text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     match obj.cast::<PyString>() {
-        Ok(s) => utf8(s, || what.to_string()),
+        Ok(s) => utf8(s, || what.to_string()).map(str::to_owned),
         Err(_) => Err(type_error(format!("`{what}` must be str, not {}", type_name(obj)))),
     }
 }
@@ -46,22 +46,40 @@ fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, pyo3::
     })
 }
 
-/// Notes: every item must be a `str` (numpy `str_` counts).
-pub fn texts(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+/// Notes: every item must be a `str` (numpy `str_` counts). Borrow their text
+/// with [`strs`].
+pub fn str_items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyString>>> {
     let mut out = Vec::with_capacity(obj.len().unwrap_or(0));
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
-        match item.cast::<PyString>() {
-            Ok(s) => out.push(utf8(s, || format!("{what}[{i}]"))?),
-            Err(_) => {
+        match item.cast_into::<PyString>() {
+            Ok(s) => out.push(s),
+            Err(e) => {
                 return Err(type_error(format!(
                     "`{what}[{i}]` is {}, not str (drop or fill missing notes first)",
-                    type_name(&item)
+                    type_name(e.into_inner().as_any())
                 )))
             }
         }
     }
     Ok(out)
+}
+
+/// The text of each of `items` ([`str_items`]), borrowed from the Python strings.
+pub fn strs<'a>(items: &'a [Bound<'_, PyString>], what: &str) -> PyResult<Vec<&'a str>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, s)| utf8(s, || format!("{what}[{i}]")))
+        .collect()
+}
+
+/// Notes, copied out of Python (for values kept beyond the call).
+pub fn texts(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    Ok(strs(&str_items(obj, what)?, what)?
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
 }
 
 /// Labels, one entry per note: a `str` (one label) or an iterable of `str`
@@ -71,7 +89,7 @@ pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<Strin
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
         if let Ok(s) = item.cast::<PyString>() {
-            out.push(vec![utf8(s, || format!("{what}[{i}]"))?]);
+            out.push(vec![utf8(s, || format!("{what}[{i}]"))?.to_owned()]);
             continue;
         }
         let inner = items(&item, &format!("{what}[{i}]")).map_err(|_| {
@@ -84,7 +102,7 @@ pub fn label_lists(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<Strin
         for (j, l) in inner.enumerate() {
             let l = l?;
             match l.cast::<PyString>() {
-                Ok(s) => set.push(utf8(s, || format!("{what}[{i}][{j}]"))?),
+                Ok(s) => set.push(utf8(s, || format!("{what}[{i}][{j}]"))?.to_owned()),
                 Err(_) => {
                     return Err(type_error(format!(
                         "`{what}[{i}][{j}]` is {}, not a str label",

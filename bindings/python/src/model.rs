@@ -66,7 +66,8 @@ impl Model {
         params: &Bound<'_, PyDict>,
     ) -> PyResult<Self> {
         let p = params::from_dict(params)?;
-        let texts = input::texts(texts, "texts")?;
+        let items = input::str_items(texts, "texts")?;
+        let texts = input::strs(&items, "texts")?;
         let labels = input::label_lists(labels, "labels")?;
         let clf = detached(py, || p.fit_texts(&texts, &labels))?;
         Ok(Model::new(py, clf))
@@ -130,14 +131,16 @@ impl Model {
 
     /// The primary label of each note.
     fn predict<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let texts = input::texts(texts, "texts")?;
+        let items = input::str_items(texts, "texts")?;
+        let texts = input::strs(&items, "texts")?;
         let primaries = detached(py, || Ok(self.clf.primary_batch(&texts)))?;
         PyList::new(py, primaries.into_iter().map(|i| self.label(py, i)))
     }
 
     /// Calibrated probabilities, shape `(len(texts), len(labels))`, float32.
     fn predict_proba<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let texts = input::texts(texts, "texts")?;
+        let items = input::str_items(texts, "texts")?;
+        let texts = input::strs(&items, "texts")?;
         let l = self.labels.len();
         let probs = detached(py, || Ok(self.clf.predict_proba_batch(&texts)))?;
         let n = texts.len();
@@ -156,7 +159,8 @@ impl Model {
         threshold: Option<f64>,
         top_k: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let texts = input::texts(texts, "texts")?;
+        let items = input::str_items(texts, "texts")?;
+        let texts = input::strs(&items, "texts")?;
         let opts = options(threshold, top_k)?;
         let preds = detached(py, || Ok(self.clf.predict_batch(&texts, &opts)))?;
         let keys = (
