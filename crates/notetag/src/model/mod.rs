@@ -733,10 +733,10 @@ impl Classifier {
         } = scratch;
         words.start(self.id, l);
         let (f, t) = (&self.featurizer, &*self.table);
-        let keys = f.word_keys_into(text, ts, &mut |h, word| words.add(h, word, f, t));
+        let counts = f.word_counts_into(text, ts, &mut |h, word| words.add(h, word, f, t));
         scores.clear();
         scores.extend_from_slice(t.bias());
-        f.score_word_block(keys, t, &mut words.found, &mut words.block, scores);
+        f.score_word_block(counts, t, &mut words.found, &mut words.block, scores);
         words.finish(f.config().char_weight, scores);
         for (s, p) in scores.iter_mut().zip(&self.calibration) {
             *s = p.prob(*s);

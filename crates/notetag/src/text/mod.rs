@@ -4,8 +4,10 @@
 //! sorted bucket keys) then `Featurizer::weigh` (keys to tf-idf values), with the
 //! IDF fit in between when training. A classifier's prediction runs the same
 //! tokens and hashes but weighs them against its bucket table in one pass (IDF and
-//! weights read together, each word's char n-grams scored once and cached); tests
-//! check that both give the same scores.
+//! weights read together, each word's char n-grams scored once and cached, a
+//! note's repeated buckets counted with a small hash table rather than a sort);
+//! tests check that both give the same scores (to float rounding: the sums run
+//! in another order).
 
 pub mod hash;
 pub mod hf;
@@ -145,6 +147,51 @@ pub(crate) struct TextScratch {
     bounds: Vec<usize>,
     keys: NoteKeys,
     unit: Vec<(u32, f32)>,
+    counts: KeyCounts,
+}
+
+/// Counts a note's word-block keys by bucket with a small open-addressing table,
+/// instead of sorting them (prediction only).
+#[derive(Debug, Default)]
+struct KeyCounts {
+    /// Per slot: 1 + the index of its bucket in `groups`, or 0 when empty; every
+    /// slot is 0 between calls.
+    slots: Vec<u32>,
+    /// Each bucket seen and its count, in the order first seen.
+    groups: Vec<(u32, u32)>,
+}
+
+impl KeyCounts {
+    /// The distinct buckets of `keys` with their counts, in the order first seen.
+    fn count(&mut self, keys: &[u32]) -> &[(u32, u32)] {
+        // At most half full; buckets are hash bits already, so their low bits
+        // spread over the slots.
+        let size = (2 * keys.len()).next_power_of_two().max(64);
+        if self.slots.len() < size {
+            self.slots.resize(size, 0);
+        }
+        let mask = size - 1;
+        self.groups.clear();
+        for &b in keys {
+            let mut s = b as usize & mask;
+            loop {
+                match self.slots[s] {
+                    0 => {
+                        self.groups.push((b, 1));
+                        self.slots[s] = self.groups.len() as u32;
+                        break;
+                    }
+                    g if self.groups[g as usize - 1].0 == b => {
+                        self.groups[g as usize - 1].1 += 1;
+                        break;
+                    }
+                    _ => s = (s + 1) & mask,
+                }
+            }
+        }
+        self.slots[..size].fill(0);
+        &self.groups
+    }
 }
 
 /// The hashed terms of one note before weighting: sorted word-block buckets, and
@@ -337,25 +384,27 @@ impl Featurizer {
             self.char_buckets(w, bounds, &mut |b| chars.push(b));
             char_ends.push(chars.len() as u32);
         });
+        words.sort_unstable();
     }
 
-    /// The sorted word-block keys of `text`, with `on_word` called on every word
-    /// (its hash, and the word) when char n-grams are on; the caller weighs the
-    /// keys ([`Featurizer::score_word_block`]) and each word's char n-grams
+    /// The word-block buckets of `text` with how often each occurs, in the order
+    /// first seen, with `on_word` called on every word (its hash, and the word)
+    /// when char n-grams are on; the caller weighs the buckets
+    /// ([`Featurizer::score_word_block`]) and each word's char n-grams
     /// ([`Featurizer::char_buckets`]) itself.
-    pub(crate) fn word_keys_into<'a>(
+    pub(crate) fn word_counts_into<'a>(
         &self,
         text: &str,
         ts: &'a mut TextScratch,
         on_word: &mut impl FnMut(u64, &str),
-    ) -> &'a [u32] {
-        let TextScratch { norm, keys, .. } = ts;
+    ) -> &'a [(u32, u32)] {
+        let TextScratch { norm, keys, counts, .. } = ts;
         self.word_keys(text, norm, &mut keys.words, on_word);
-        &keys.words
+        counts.count(&keys.words)
     }
 
-    /// The sorted word-block keys of `text` into `words`, with `on_word` called on
-    /// every word when char n-grams are on.
+    /// The word-block keys of `text` into `words` (unsorted, repeats kept), with
+    /// `on_word` called on every word when char n-grams are on.
     fn word_keys(&self, text: &str, norm: &mut String, words: &mut Vec<u32>, on_word: &mut impl FnMut(u64, &str)) {
         let mask = (self.config.n_buckets() - 1) as u64;
         words.clear();
@@ -368,7 +417,6 @@ impl Featurizer {
                 on_word(h, w);
             }
         });
-        words.sort_unstable();
     }
 
     /// Call `f` with the bucket of each char n-gram of `word` (none when char
@@ -456,25 +504,28 @@ impl Featurizer {
         }
     }
 
-    /// Add the word block's scores to `scores`: the same values as scoring
-    /// [`Featurizer::weigh_words`]' vector with `table`'s weights, in one pass
-    /// (each bucket's IDF and weights are read together).
+    /// Add the word block's scores to `scores`: the values of scoring
+    /// [`Featurizer::weigh_words`]' vector with `table`'s weights (summed in the
+    /// order the buckets were first seen rather than bucket order, so the last
+    /// bits may differ), in one pass: each bucket's IDF and weights are read
+    /// together. `counts` are the note's buckets and their counts
+    /// ([`Featurizer::word_counts_into`]).
     pub(crate) fn score_word_block(
         &self,
-        keys: &[u32],
+        counts: &[(u32, u32)],
         table: &BucketTable,
         found: &mut Vec<(u32, f32)>,
         acc: &mut [f32],
         scores: &mut [f32],
     ) {
-        // Two passes: first every key's row position, then the rows. The lookups
-        // of one pass do not wait on each other, so their cache misses overlap.
+        // Two passes: first every bucket's row position, then the rows. The
+        // lookups of one pass do not wait on each other, so their misses overlap.
         found.clear();
-        self.term_frequencies(keys, |b, tf| {
+        for &(b, n) in counts {
             if let Some(i) = table.index(b) {
-                found.push((i, tf));
+                found.push((i, self.tf(n as usize)));
             }
-        });
+        }
         acc.fill(0.0);
         let mut norm = 0f32;
         for &(i, tf) in found.iter() {
@@ -486,6 +537,17 @@ impl Featurizer {
         if norm > 0.0 {
             let s = 1.0 / norm.sqrt();
             scores.iter_mut().zip(acc.iter()).for_each(|(o, a)| *o += s * a);
+        }
+    }
+
+    /// The (sublinear) term frequency of a term seen `n` times.
+    #[inline]
+    fn tf(&self, n: usize) -> f32 {
+        // 1 + ln 1 = 1: a term seen once (most are) needs no logarithm.
+        match (n, self.config.sublinear_tf) {
+            (1, _) => 1.0,
+            (_, true) => 1.0 + (n as f32).ln(),
+            (_, false) => n as f32,
         }
     }
 
@@ -501,15 +563,7 @@ impl Featurizer {
             }
             let n = j - i;
             i = j;
-            // 1 + ln 1 = 1: a term seen once (most are) needs no logarithm.
-            f(
-                b,
-                match (n, self.config.sublinear_tf) {
-                    (1, _) => 1.0,
-                    (_, true) => 1.0 + (n as f32).ln(),
-                    (_, false) => n as f32,
-                },
-            );
+            f(b, self.tf(n));
         }
     }
 
@@ -622,6 +676,40 @@ fn char_ngrams(word: &str, min: usize, max: usize, bounds: &mut Vec<usize>, f: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_counts_match_a_map_across_calls() {
+        let mut counts = KeyCounts::default();
+        // Long then short then long notes (the table grows, and must be empty
+        // again at every call); keys sharing their low bits probe past each other.
+        for (round, len) in [300usize, 5, 0, 40, 1000, 3].into_iter().enumerate() {
+            let keys: Vec<u32> = (0..len)
+                .map(|i| {
+                    let h = fmix((round * 10_000 + i % (len / 3 + 1)) as u64) as u32;
+                    if i % 4 == 0 {
+                        h & 0xff
+                    } else {
+                        h & 0xff | (h & 0x3f00) << 8
+                    }
+                })
+                .collect();
+            let mut want = std::collections::BTreeMap::new();
+            for &k in &keys {
+                *want.entry(k).or_insert(0u32) += 1;
+            }
+            let got = counts.count(&keys).to_vec();
+            let firsts: Vec<u32> = got.iter().map(|&(b, _)| b).collect();
+            let mut seen = std::collections::BTreeSet::new();
+            let order: Vec<u32> = keys.iter().copied().filter(|k| seen.insert(*k)).collect();
+            assert_eq!(firsts, order, "round {round}: buckets in first-seen order");
+            assert_eq!(
+                got.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+                want,
+                "round {round}"
+            );
+            assert!(counts.slots.iter().all(|&x| x == 0), "round {round}: table left empty");
+        }
+    }
 
     fn fitted(config: TextConfig, texts: &[&str]) -> (Featurizer, Vec<SparseVec>) {
         Featurizer::fit(config, texts).unwrap()
