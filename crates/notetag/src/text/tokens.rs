@@ -141,7 +141,21 @@ fn char_at(s: &str, i: usize) -> Option<char> {
 /// Split normalised text into tokens, calling `emit(kind, token)` for each in order.
 pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
     let mut i = 0;
-    while let Some(c) = char_at(s, i) {
+    while let Some(&byte) = s.as_bytes().get(i) {
+        // Fast path for what most of a note is: spaces, and words that start with
+        // an ASCII letter which cannot begin a URL (`h`, `w`) or a Nostr entity
+        // (`n`), nor a number. The general path below gives the same tokens.
+        if byte == b' ' {
+            i += 1;
+            continue;
+        }
+        if byte.is_ascii_alphabetic() && !matches!(byte, b'h' | b'w' | b'n') {
+            let end = word_end(s, i);
+            emit(TokKind::Word, &s[i..end]);
+            i = end;
+            continue;
+        }
+        let Some(c) = char_at(s, i) else { break };
         if c == ' ' || c.is_whitespace() || is_ignorable(c) {
             i += c.len_utf8();
             continue;
