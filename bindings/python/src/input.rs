@@ -48,7 +48,7 @@ fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, pyo3::
 
 /// Notes: every item must be a `str` (numpy `str_` counts). Borrow their text
 /// with [`strs`].
-pub fn str_items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyString>>> {
+fn str_items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyString>>> {
     let mut out = Vec::with_capacity(obj.len().unwrap_or(0));
     for (i, item) in items(obj, what)?.enumerate() {
         let item = item?;
@@ -66,12 +66,19 @@ pub fn str_items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound
 }
 
 /// The text of each of `items` ([`str_items`]), borrowed from the Python strings.
-pub fn strs<'a>(items: &'a [Bound<'_, PyString>], what: &str) -> PyResult<Vec<&'a str>> {
+fn strs<'a>(items: &'a [Bound<'_, PyString>], what: &str) -> PyResult<Vec<&'a str>> {
     items
         .iter()
         .enumerate()
         .map(|(i, s)| utf8(s, || format!("{what}[{i}]")))
         .collect()
+}
+
+/// Call `f` with the notes of `obj`, borrowed from their Python strings (see
+/// [`str_items`]).
+pub fn with_texts<R>(obj: &Bound<'_, PyAny>, what: &str, f: impl FnOnce(&[&str]) -> PyResult<R>) -> PyResult<R> {
+    let items = str_items(obj, what)?;
+    f(&strs(&items, what)?)
 }
 
 /// Notes, copied out of Python (for values kept beyond the call).

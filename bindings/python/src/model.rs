@@ -66,10 +66,10 @@ impl Model {
         params: &Bound<'_, PyDict>,
     ) -> PyResult<Self> {
         let p = params::from_dict(params)?;
-        let items = input::str_items(texts, "texts")?;
-        let texts = input::strs(&items, "texts")?;
-        let labels = input::label_lists(labels, "labels")?;
-        let clf = detached(py, || p.fit_texts(&texts, &labels))?;
+        let clf = input::with_texts(texts, "texts", |texts| {
+            let labels = input::label_lists(labels, "labels")?;
+            detached(py, || p.fit_texts(texts, &labels))
+        })?;
         Ok(Model::new(py, clf))
     }
 
@@ -131,19 +131,15 @@ impl Model {
 
     /// The primary label of each note.
     fn predict<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let items = input::str_items(texts, "texts")?;
-        let texts = input::strs(&items, "texts")?;
-        let primaries = detached(py, || Ok(self.clf.primary_batch(&texts)))?;
+        let primaries = input::with_texts(texts, "texts", |t| detached(py, || Ok(self.clf.primary_batch(t))))?;
         PyList::new(py, primaries.into_iter().map(|i| self.label(py, i)))
     }
 
     /// Calibrated probabilities, shape `(len(texts), len(labels))`, float32.
     fn predict_proba<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
-        let items = input::str_items(texts, "texts")?;
-        let texts = input::strs(&items, "texts")?;
         let l = self.labels.len();
-        let probs = detached(py, || Ok(self.clf.predict_proba_batch(&texts)))?;
-        let n = texts.len();
+        let probs = input::with_texts(texts, "texts", |t| detached(py, || Ok(self.clf.predict_proba_batch(t))))?;
+        let n = probs.len() / l;
         let array = Array2::from_shape_vec((n, l), probs)
             .map_err(|e| to_py(notetag::Error::InvalidData(format!("probability table: {e}"))))?;
         Ok(array.into_pyarray(py))
@@ -159,10 +155,10 @@ impl Model {
         threshold: Option<f64>,
         top_k: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let items = input::str_items(texts, "texts")?;
-        let texts = input::strs(&items, "texts")?;
-        let opts = options(threshold, top_k)?;
-        let preds = detached(py, || Ok(self.clf.predict_batch(&texts, &opts)))?;
+        let preds = input::with_texts(texts, "texts", |t| {
+            let opts = options(threshold, top_k)?;
+            detached(py, || Ok(self.clf.predict_batch(t, &opts)))
+        })?;
         let keys = (
             PyString::intern(py, "primary"),
             PyString::intern(py, "labels"),
