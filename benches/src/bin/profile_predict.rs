@@ -3,6 +3,7 @@
 //!
 //! `profile_predict one 100000` — the median note 100,000 times;
 //! `profile_predict all 3` — every test-split note, 3 passes;
+//! `profile_predict load 200` — load the default model 200 times;
 //! a third argument names another JSON Lines file of notes to use instead.
 
 use std::hint::black_box;
@@ -37,7 +38,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
-        other => return Err(format!("unknown mode {other:?}: use one or all").into()),
+        "load" => {
+            for _ in 0..reps {
+                sum += black_box(Classifier::default_model()?).table().bias()[0];
+            }
+        }
+        other => return Err(format!("unknown mode {other:?}: use one, all or load").into()),
     }
     println!("{sum}");
     Ok(())

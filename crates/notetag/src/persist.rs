@@ -49,6 +49,7 @@
 //!
 //! Readers reject format versions they do not know rather than guess.
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -56,7 +57,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::calibrate::Platt;
-use crate::model::{dequant_idf, quant_idf, weight_scales, BucketTable, Classifier, ClassifierParams, TrainingMeta};
+use crate::model::{quant_idf, weight_scales, BucketTable, Classifier, ClassifierParams, Stored, TrainingMeta};
 use crate::text::Featurizer;
 
 /// The first bytes of every model file.
@@ -82,17 +83,19 @@ pub(crate) fn check_dense_size(n_buckets: usize, n_labels: usize) -> std::result
 }
 
 #[derive(Serialize, Deserialize)]
-struct Payload {
+struct Payload<'a> {
     labels: Vec<String>,
     /// JSON: the parameters use internally tagged enums, which need a
     /// self-describing encoding.
     params: String,
     bucket_deltas: Vec<u32>,
     /// 16-bit IDF per bucket, little-endian.
-    idf: Blob,
+    #[serde(borrow)]
+    idf: Blob<'a>,
     scales: Vec<f32>,
     /// 8-bit weights (two's complement), bucket-major.
-    weights: Blob,
+    #[serde(borrow)]
+    weights: Blob<'a>,
     /// Full-precision IDF and weights, for models trained with `quantize = false`
     /// (then `idf`, `scales` and `weights` are empty).
     idf_f32: Vec<f32>,
@@ -104,26 +107,30 @@ struct Payload {
     meta: String,
 }
 
-/// A byte string, encoded as one length-prefixed run (not element by element).
+/// A byte string, encoded as one length-prefixed run (not element by element),
+/// and borrowed from the model's bytes when read.
 #[derive(Default)]
-struct Blob(Vec<u8>);
+struct Blob<'a>(Cow<'a, [u8]>);
 
-impl Serialize for Blob {
+impl Serialize for Blob<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_bytes(&self.0)
     }
 }
 
-impl<'de> Deserialize<'de> for Blob {
+impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Blob;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Blob<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a byte string")
             }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Blob, E> {
-                Ok(Blob(v.to_vec()))
+            fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> std::result::Result<Blob<'de>, E> {
+                Ok(Blob(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Blob<'de>, E> {
+                Ok(Blob(Cow::Owned(v.to_vec())))
             }
         }
         d.deserialize_bytes(V)
@@ -136,36 +143,51 @@ impl Classifier {
         let l = self.labels().len();
         let t = self.table();
         let quantized = self.params().quantize;
-        let scales = if quantized {
-            self.scales
-                .clone()
-                .unwrap_or_else(|| weight_scales(t.iter().map(|(_, _, r)| r), l))
-        } else {
-            Vec::new()
-        };
-        let (mut bucket_deltas, mut qidf, mut weights) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut idf_f32, mut weights_f32) = (Vec::new(), Vec::new());
         let mut last = 0u32;
-        for (b, v, row) in t.iter() {
-            bucket_deltas.push(b - last);
-            last = b;
-            if quantized {
-                qidf.extend_from_slice(&quant_idf(v).to_le_bytes());
-                for (v, s) in row.iter().zip(&scales) {
-                    weights.push((v / s).round().clamp(-127.0, 127.0) as i8 as u8);
+        let bucket_deltas: Vec<u32> = t
+            .buckets()
+            .map(|b| {
+                let d = b - last;
+                last = b;
+                d
+            })
+            .collect();
+        let (mut qidf, mut weights) = (Vec::new(), Vec::new());
+        let (mut idf_f32, mut weights_f32) = (Vec::new(), Vec::new());
+        let scales = match (quantized, t.q8_rows()) {
+            // Loaded or trained models: the 8-bit rows as they are.
+            (true, Some(rows)) => {
+                for (idf, w) in rows {
+                    qidf.extend_from_slice(&idf);
+                    weights.extend_from_slice(w);
                 }
-            } else {
-                idf_f32.push(v);
-                weights_f32.extend_from_slice(row);
+                t.weight_scales().to_vec()
             }
-        }
+            (true, None) => {
+                let scales = weight_scales(t.iter().map(|(_, r)| r.weights().collect::<Vec<_>>()), l);
+                for (_, r) in t.iter() {
+                    qidf.extend_from_slice(&quant_idf(r.idf()).to_le_bytes());
+                    for (v, s) in r.weights().zip(&scales) {
+                        weights.push((v / s).round().clamp(-127.0, 127.0) as i8 as u8);
+                    }
+                }
+                scales
+            }
+            (false, _) => {
+                for (_, r) in t.iter() {
+                    idf_f32.push(r.idf());
+                    weights_f32.extend(r.weights());
+                }
+                Vec::new()
+            }
+        };
         let payload = Payload {
             labels: self.labels().to_vec(),
             params: serde_json::to_string(self.params())?,
             bucket_deltas,
-            idf: Blob(qidf),
+            idf: Blob(Cow::Owned(qidf)),
             scales,
-            weights: Blob(weights),
+            weights: Blob(Cow::Owned(weights)),
             idf_f32,
             weights_f32,
             bias: t.bias().to_vec(),
@@ -219,7 +241,7 @@ impl Classifier {
         if crc32fast::hash(body) != u32_at(20) {
             return Err(bad("checksum mismatch: the file is damaged".into()));
         }
-        let p: Payload = postcard::from_bytes(body).map_err(|e| bad(format!("cannot decode payload: {e}")))?;
+        let p: Payload<'_> = postcard::from_bytes(body).map_err(|e| bad(format!("cannot decode payload: {e}")))?;
         Self::from_payload(p).map_err(|e| match e {
             Error::InvalidModel { reason, .. } => bad(reason),
             Error::InvalidParam { name, reason } => bad(format!("parameter `{name}`: {reason}")),
@@ -227,7 +249,7 @@ impl Classifier {
         })
     }
 
-    fn from_payload(p: Payload) -> Result<Classifier> {
+    fn from_payload(p: Payload<'_>) -> Result<Classifier> {
         let bad = |reason: String| Error::InvalidModel { path: None, reason };
         let params: ClassifierParams =
             serde_json::from_str(&p.params).map_err(|e| bad(format!("bad parameters: {e}")))?;
@@ -236,16 +258,8 @@ impl Classifier {
         params.check()?;
         let l = p.labels.len();
         let n_buckets = params.text.n_buckets();
-        let used = p.bucket_deltas.len();
         check_dense_size(n_buckets, l).map_err(bad)?;
-        let (n_idf, n_w, n_scales) = if params.quantize {
-            (p.idf.0.len() / 2, p.weights.0.len(), p.scales.len())
-        } else {
-            (p.idf_f32.len(), p.weights_f32.len(), l)
-        };
-        if n_idf != used || n_w != used.saturating_mul(l) || p.idf.0.len() % 2 != 0 {
-            return Err(bad("bucket, IDF and weight tables differ in length".into()));
-        }
+        let n_scales = if params.quantize { p.scales.len() } else { l };
         if n_scales != l || p.bias.len() != l {
             return Err(bad("scales or biases do not match the label count".into()));
         }
@@ -253,35 +267,22 @@ impl Classifier {
         if !finite(&p.scales) || !finite(&p.idf_f32) || !finite(&p.weights_f32) {
             return Err(bad("non-finite number in weights, scales or IDF".into()));
         }
-        let mut table = BucketTable::with_capacity(n_buckets, l, used);
-        let mut row = vec![0f32; l];
-        let mut b: u64 = 0;
-        for (k, &d) in p.bucket_deltas.iter().enumerate() {
-            if k > 0 && d == 0 {
-                return Err(bad("bucket list is not strictly increasing".into()));
+        // Quantised models keep their 8-bit rows (see `BucketTable`).
+        let stored = if params.quantize {
+            Stored::Q8 {
+                idf: &p.idf.0,
+                weights: &p.weights.0,
             }
-            b += u64::from(d);
-            if b >= n_buckets as u64 {
-                return Err(bad(format!("bucket {b} out of range (model has {n_buckets})")));
+        } else {
+            Stored::F32 {
+                idf: &p.idf_f32,
+                weights: &p.weights_f32,
             }
-            let idf = if params.quantize {
-                for ((o, &q), s) in row.iter_mut().zip(&p.weights.0[k * l..(k + 1) * l]).zip(&p.scales) {
-                    *o = f32::from(q as i8) * s;
-                }
-                dequant_idf(u16::from_le_bytes([p.idf.0[2 * k], p.idf.0[2 * k + 1]]))
-            } else {
-                row.copy_from_slice(&p.weights_f32[k * l..(k + 1) * l]);
-                p.idf_f32[k]
-            };
-            table.push(b as u32, idf, &row).map_err(bad)?;
-        }
-        table.set_bias(p.bias);
+        };
+        let scales = if params.quantize { p.scales } else { vec![1.0; l] };
+        let table = BucketTable::from_columns(n_buckets, &p.bucket_deltas, stored, scales, p.bias).map_err(bad)?;
         let featurizer = Featurizer::unfitted(params.text.clone())?;
-        let mut clf = Classifier::from_table(p.labels, featurizer, table, p.calibration, p.thresholds, params, meta)?;
-        if clf.params().quantize {
-            clf.scales = Some(p.scales);
-        }
-        Ok(clf)
+        Classifier::from_table(p.labels, featurizer, table, p.calibration, p.thresholds, params, meta)
     }
 
     /// Save atomically: write a temporary file beside `path`, then rename it.

@@ -19,7 +19,8 @@ use crate::sparse::{SparseMatrix, SparseVec};
 use crate::text::{Featurizer, Scratch, TextConfig};
 pub use calibrate::Platt;
 pub use linear::{Learner, LearnerConfig, LinearWeights, NbParams, SvmLoss, SvmParams, Targets};
-pub use table::BucketTable;
+pub(crate) use table::Stored;
+pub use table::{BucketTable, Row};
 
 /// Everything that defines how a classifier is trained.
 ///
@@ -349,7 +350,7 @@ pub(crate) fn dequant_idf(q: u16) -> f32 {
 }
 
 /// Per-label scale for 8-bit weights, from every bucket's row of `l` weights.
-pub(crate) fn weight_scales<'a>(rows: impl Iterator<Item = &'a [f32]>, l: usize) -> Vec<f32> {
+pub(crate) fn weight_scales(rows: impl Iterator<Item = impl IntoIterator<Item = f32>>, l: usize) -> Vec<f32> {
     let mut m = vec![0f32; l];
     for row in rows {
         m.iter_mut().zip(row).for_each(|(m, v)| *m = m.max(v.abs()));
@@ -358,7 +359,7 @@ pub(crate) fn weight_scales<'a>(rows: impl Iterator<Item = &'a [f32]>, l: usize)
 }
 
 fn quantize_weights(w: &mut LinearWeights) {
-    let scales = weight_scales(w.w.chunks_exact(w.n_labels), w.n_labels);
+    let scales = weight_scales(w.w.chunks_exact(w.n_labels).map(|r| r.iter().copied()), w.n_labels);
     let l = w.n_labels;
     for (c, v) in w.w.iter_mut().enumerate() {
         let s = scales[c % l];
@@ -411,8 +412,6 @@ pub struct Classifier {
     thresholds: Vec<f32>,
     params: ClassifierParams,
     meta: TrainingMeta,
-    /// The 8-bit weight scales the weights were read with (quantised models).
-    pub(crate) scales: Option<Vec<f32>>,
     /// Identifies this classifier to per-thread word caches.
     id: u64,
 }
@@ -483,10 +482,9 @@ impl WordCache {
             vals.fill(0.0);
             let (scores, sq) = vals.split_at_mut(l);
             f.char_buckets(word, &mut self.bounds, &mut |b| {
-                if let Some(row) = t.row(b) {
-                    let v = row[0];
+                if let Some(i) = t.index(b) {
+                    let v = t.add_row(i, 1.0, scores);
                     sq[0] += v * v;
-                    scores.iter_mut().zip(&row[1..]).for_each(|(o, x)| *o += v * x);
                 }
             });
             self.tags[slot] = tag;
@@ -495,11 +493,16 @@ impl WordCache {
         self.acc.iter_mut().zip(&vals[..l]).for_each(|(a, x)| *a += x);
     }
 
-    /// Add the note's char block (see [`Featurizer`]).
-    fn finish(&self, char_weight: f32, scores: &mut [f32]) {
+    /// Add the note's char block (see [`Featurizer`]); `scales` are the table's
+    /// [`BucketTable::weight_scales`].
+    fn finish(&self, char_weight: f32, scales: &[f32], scores: &mut [f32]) {
         if self.sq_norm > 0.0 {
             let s = char_weight / self.sq_norm.sqrt();
-            scores.iter_mut().zip(&self.acc).for_each(|(o, a)| *o += s * a);
+            scores
+                .iter_mut()
+                .zip(&self.acc)
+                .zip(scales)
+                .for_each(|((o, a), k)| *o += s * a * k);
         }
     }
 }
@@ -674,7 +677,6 @@ impl Classifier {
             thresholds,
             params,
             meta,
-            scales: None,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -737,7 +739,7 @@ impl Classifier {
         scores.clear();
         scores.extend_from_slice(t.bias());
         f.score_word_block(counts, t, &mut words.found, &mut words.block, scores);
-        words.finish(f.config().char_weight, scores);
+        words.finish(f.config().char_weight, t.weight_scales(), scores);
         for (s, p) in scores.iter_mut().zip(&self.calibration) {
             *s = p.prob(*s);
         }
@@ -835,7 +837,7 @@ impl Classifier {
                     .zip(&vec.values)
                     .map(|(&b, &v)| Contribution {
                         feature: names.get(&b).map(|n| n.join(" | ")).unwrap_or_default(),
-                        weight: v * self.table.row(b).map_or(0.0, |r| r[1 + j]),
+                        weight: v * self.table.row(b).map_or(0.0, |r| r.weight(j)),
                     })
                     .filter(|c| c.weight != 0.0)
                     .collect();

@@ -9,8 +9,16 @@
 //! and the per-label weights side by side, so a feature costs one bitmap probe
 //! (256 KB for 2^20 buckets, which stays in cache) and, when the bucket was seen,
 //! one row read.
+//!
+//! Quantised models (the default) keep their rows as the model file stores them:
+//! a 16-bit IDF and one 8-bit weight per label, `2 + labels` bytes a row instead
+//! of `4 × (1 + labels)` (the default model's rows: 0.9 MB instead of 3.2 MB), so
+//! more of them stay in cache and loading copies bytes instead of converting
+//! every number. Label `j`'s weight is the 8-bit number times the label's scale
+//! ([`BucketTable::weight_scales`]); the prediction paths add up unscaled
+//! weights and scale each label's sum once.
 
-use super::LinearWeights;
+use super::{dequant_idf, LinearWeights};
 
 /// One 64-bucket block of the bitmap: which buckets are used, and how many used
 /// buckets come before the block.
@@ -20,29 +28,168 @@ struct Block {
     rank: u32,
 }
 
+/// The rows of the used buckets, in increasing bucket order.
+#[derive(Debug, Clone, PartialEq)]
+enum Rows {
+    /// Per row: IDF, then one weight per label.
+    F32(Vec<f32>),
+    /// Per row: IDF as a little-endian 16-bit number on a 1/2048 grid, then one
+    /// 8-bit (two's complement) weight per label.
+    Q8(Vec<u8>),
+}
+
+/// A model file's IDF and weight columns (see [`BucketTable::from_columns`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Stored<'a> {
+    /// Little-endian 16-bit IDF (2 bytes a bucket) and 8-bit weights.
+    Q8 { idf: &'a [u8], weights: &'a [u8] },
+    /// Full-precision IDF and weights.
+    F32 { idf: &'a [f32], weights: &'a [f32] },
+}
+
 /// IDF and weights of the used buckets, with the biases (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketTable {
     n_labels: usize,
     blocks: Vec<Block>,
-    /// Per used bucket in increasing order: IDF, then one weight per label.
-    rows: Vec<f32>,
+    rows: Rows,
+    /// Per label, what a stored weight is multiplied by (all 1 for `f32` rows).
+    scales: Vec<f32>,
     bias: Vec<f32>,
     /// The last bucket added.
     last: Option<u32>,
 }
 
+/// One used bucket's IDF and weights (see [`BucketTable::row`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    idf: f32,
+    weights: RowWeights<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RowWeights<'a> {
+    F32(&'a [f32]),
+    Q8(&'a [u8], &'a [f32]),
+}
+
+impl Row<'_> {
+    /// The bucket's IDF.
+    pub fn idf(&self) -> f32 {
+        self.idf
+    }
+
+    /// Label `j`'s weight.
+    pub fn weight(&self, j: usize) -> f32 {
+        match self.weights {
+            RowWeights::F32(w) => w[j],
+            RowWeights::Q8(q, s) => q8(q[j]) * s[j],
+        }
+    }
+
+    /// One weight per label, in label order.
+    pub fn weights(&self) -> impl Iterator<Item = f32> + '_ {
+        let n = match self.weights {
+            RowWeights::F32(w) => w.len(),
+            RowWeights::Q8(q, _) => q.len(),
+        };
+        (0..n).map(|j| self.weight(j))
+    }
+}
+
+/// A stored 8-bit weight as a number.
+#[inline]
+fn q8(b: u8) -> f32 {
+    f32::from(b as i8)
+}
+
 impl BucketTable {
-    /// Start a table over `n_buckets` buckets (a multiple of 64) for `n_labels`
-    /// labels; add rows with [`BucketTable::push`] in increasing bucket order.
+    /// Start a table of `f32` rows over `n_buckets` buckets (a multiple of 64) for
+    /// `n_labels` labels; add rows with [`BucketTable::push`] in increasing bucket
+    /// order.
     pub(crate) fn with_capacity(n_buckets: usize, n_labels: usize, used: usize) -> Self {
         BucketTable {
             n_labels,
             blocks: vec![Block::default(); n_buckets.div_ceil(64)],
-            rows: Vec::with_capacity(used * (n_labels + 1)),
+            rows: Rows::F32(Vec::with_capacity(used * (n_labels + 1))),
+            scales: vec![1.0; n_labels],
             bias: vec![0.0; n_labels],
             last: None,
         }
+    }
+
+    /// A table read from a model file's columns: the gaps between used buckets
+    /// (the first from 0), then per used bucket its IDF and `scales.len()`
+    /// weights, 8-bit ([`Stored::Q8`]) or full precision ([`Stored::F32`]).
+    /// Checks that the buckets increase strictly and stay inside `n_buckets`, and
+    /// that the columns have one entry per bucket.
+    pub(crate) fn from_columns(
+        n_buckets: usize,
+        deltas: &[u32],
+        stored: Stored<'_>,
+        scales: Vec<f32>,
+        bias: Vec<f32>,
+    ) -> Result<Self, String> {
+        let (used, l) = (deltas.len(), scales.len());
+        let (n_idf, n_w) = match stored {
+            Stored::Q8 { idf, weights } => (
+                if idf.len() % 2 == 0 { idf.len() / 2 } else { usize::MAX },
+                weights.len(),
+            ),
+            Stored::F32 { idf, weights } => (idf.len(), weights.len()),
+        };
+        if n_idf != used || n_w != used.saturating_mul(l) || bias.len() != l {
+            return Err("bucket, IDF and weight tables differ in length".into());
+        }
+        let mut blocks = vec![Block::default(); n_buckets.div_ceil(64)];
+        let mut b: u64 = 0;
+        for (k, &d) in deltas.iter().enumerate() {
+            if k > 0 && d == 0 {
+                return Err("bucket list is not strictly increasing".into());
+            }
+            b += u64::from(d);
+            let Some(blk) = blocks.get_mut((b >> 6) as usize) else {
+                return Err(format!("bucket {b} out of range (model has {n_buckets})"));
+            };
+            if blk.bits == 0 {
+                blk.rank = k as u32;
+            }
+            blk.bits |= 1 << (b & 63);
+        }
+        let rows = match stored {
+            // Extended rather than zeroed and written: a zeroed allocation this
+            // size comes from fresh pages on every load.
+            Stored::Q8 { idf, weights } => {
+                let mut rows = Vec::with_capacity(used * (l + 2));
+                for k in 0..used {
+                    rows.extend_from_slice(&idf[2 * k..2 * k + 2]);
+                    rows.extend_from_slice(&weights[k * l..(k + 1) * l]);
+                }
+                Rows::Q8(rows)
+            }
+            Stored::F32 { idf, weights } => {
+                let mut rows = Vec::with_capacity(used * (l + 1));
+                for k in 0..used {
+                    rows.push(idf[k]);
+                    rows.extend_from_slice(&weights[k * l..(k + 1) * l]);
+                }
+                Rows::F32(rows)
+            }
+        };
+        let scales = if matches!(rows, Rows::Q8(_)) {
+            scales
+        } else {
+            vec![1.0; l]
+        };
+        let last = (used > 0).then_some(b as u32);
+        Ok(BucketTable {
+            n_labels: l,
+            blocks,
+            rows,
+            scales,
+            bias,
+            last,
+        })
     }
 
     /// The used buckets of dense tables: those with a non-zero IDF.
@@ -60,39 +207,36 @@ impl BucketTable {
         t
     }
 
-    /// Add bucket `b`'s row. Buckets must come in strictly increasing order and
-    /// lie inside the table; `weights` holds one weight per label.
+    /// Add bucket `b`'s row to an `f32` table. Buckets must come in strictly
+    /// increasing order and lie inside the table; `weights` holds one weight per
+    /// label.
     pub(crate) fn push(&mut self, b: u32, idf: f32, weights: &[f32]) -> Result<(), String> {
+        debug_assert_eq!(weights.len(), self.n_labels);
         let n_buckets = self.blocks.len() * 64;
+        let used = self.used() as u32;
+        let Rows::F32(rows) = &mut self.rows else {
+            return Err("an f32 row pushed onto an 8-bit table".into());
+        };
         if b as usize >= n_buckets {
             return Err(format!("bucket {b} out of range (model has {n_buckets})"));
         }
         if self.last.is_some_and(|last| b <= last) {
             return Err("bucket list is not strictly increasing".into());
         }
-        debug_assert_eq!(weights.len(), self.n_labels);
-        let used = self.used() as u32;
         let blk = &mut self.blocks[(b >> 6) as usize];
         if blk.bits == 0 {
             blk.rank = used;
         }
         blk.bits |= 1 << (b & 63);
         self.last = Some(b);
-        self.rows.push(idf);
-        self.rows.extend_from_slice(weights);
+        rows.push(idf);
+        rows.extend_from_slice(weights);
         Ok(())
     }
 
-    /// Set the biases (one per label).
-    pub(crate) fn set_bias(&mut self, bias: Vec<f32>) {
-        debug_assert_eq!(bias.len(), self.n_labels);
-        self.bias = bias;
-    }
-
-    /// Bucket `b`'s row — its IDF, then one weight per label — or `None` when
-    /// training never saw the bucket.
+    /// Bucket `b`'s row, or `None` when training never saw the bucket.
     #[inline]
-    pub fn row(&self, b: u32) -> Option<&[f32]> {
+    pub fn row(&self, b: u32) -> Option<Row<'_>> {
         self.index(b).map(|i| self.row_at(i))
     }
 
@@ -105,18 +249,66 @@ impl BucketTable {
         (blk.bits & bit != 0).then(|| blk.rank + (blk.bits & (bit - 1)).count_ones())
     }
 
-    /// The row at position `i` (from [`BucketTable::index`]): IDF, then one weight
-    /// per label.
+    /// The row at position `i` (from [`BucketTable::index`]).
     #[inline]
-    pub fn row_at(&self, i: u32) -> &[f32] {
-        let s = self.n_labels + 1;
-        &self.rows[i as usize * s..i as usize * s + s]
+    pub fn row_at(&self, i: u32) -> Row<'_> {
+        let (i, l) = (i as usize, self.n_labels);
+        match &self.rows {
+            Rows::F32(rows) => {
+                let r = &rows[i * (l + 1)..(i + 1) * (l + 1)];
+                Row {
+                    idf: r[0],
+                    weights: RowWeights::F32(&r[1..]),
+                }
+            }
+            Rows::Q8(rows) => {
+                let r = &rows[i * (l + 2)..(i + 1) * (l + 2)];
+                Row {
+                    idf: dequant_idf(u16::from_le_bytes([r[0], r[1]])),
+                    weights: RowWeights::Q8(&r[2..], &self.scales),
+                }
+            }
+        }
+    }
+
+    /// Add row `i`'s stored weights times `c` × its IDF to `acc` (one sum per
+    /// label), and return `c` × IDF. The sums are unscaled: label `j`'s score is
+    /// its sum times [`BucketTable::weight_scales`]`[j]`.
+    #[inline(always)]
+    pub(crate) fn add_row(&self, i: u32, c: f32, acc: &mut [f32]) -> f32 {
+        let (i, l) = (i as usize, self.n_labels);
+        match &self.rows {
+            Rows::F32(rows) => {
+                let r = &rows[i * (l + 1)..(i + 1) * (l + 1)];
+                let v = c * r[0];
+                acc.iter_mut().zip(&r[1..]).for_each(|(a, w)| *a += v * w);
+                v
+            }
+            Rows::Q8(rows) => {
+                let r = &rows[i * (l + 2)..(i + 1) * (l + 2)];
+                let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
+                acc.iter_mut().zip(&r[2..]).for_each(|(a, &w)| *a += v * q8(w));
+                v
+            }
+        }
+    }
+
+    /// Per label, what a stored weight is multiplied by: the 8-bit weights'
+    /// scales, or all 1 for `f32` rows ([`Row::weight`] returns the product).
+    #[inline]
+    pub fn weight_scales(&self) -> &[f32] {
+        &self.scales
+    }
+
+    /// Whether the rows are stored as 8-bit weights (see the module docs).
+    pub fn is_quantized(&self) -> bool {
+        matches!(self.rows, Rows::Q8(_))
     }
 
     /// Bucket `b`'s IDF (0 when training never saw it).
     #[inline]
     pub fn idf(&self, b: u32) -> f32 {
-        self.row(b).map_or(0.0, |r| r[0])
+        self.row(b).map_or(0.0, |r| r.idf)
     }
 
     /// The number of buckets (used or not).
@@ -131,7 +323,10 @@ impl BucketTable {
 
     /// The number of used buckets.
     pub fn used(&self) -> usize {
-        self.rows.len() / (self.n_labels + 1)
+        match &self.rows {
+            Rows::F32(rows) => rows.len() / (self.n_labels + 1),
+            Rows::Q8(rows) => rows.len() / (self.n_labels + 2),
+        }
     }
 
     /// One bias per label.
@@ -153,11 +348,18 @@ impl BucketTable {
         })
     }
 
-    /// Every used bucket with its IDF and weights, in increasing bucket order.
-    pub fn iter(&self) -> impl Iterator<Item = (u32, f32, &[f32])> + '_ {
-        self.buckets()
-            .zip(self.rows.chunks_exact(self.n_labels + 1))
-            .map(|(b, r)| (b, r[0], &r[1..]))
+    /// Every used bucket with its row, in increasing bucket order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, Row<'_>)> + '_ {
+        self.buckets().zip(0..).map(|(b, i)| (b, self.row_at(i)))
+    }
+
+    /// The 8-bit rows as the model file stores them — per used bucket, its
+    /// 16-bit IDF and its 8-bit weights — or `None` for `f32` rows.
+    pub(crate) fn q8_rows(&self) -> Option<impl Iterator<Item = ([u8; 2], &[u8])> + '_> {
+        match &self.rows {
+            Rows::Q8(rows) => Some(rows.chunks_exact(self.n_labels + 2).map(|r| ([r[0], r[1]], &r[2..]))),
+            Rows::F32(_) => None,
+        }
     }
 
     /// Scores of a sparse row (biases included), written into `out`.
@@ -165,7 +367,7 @@ impl BucketTable {
         out.copy_from_slice(&self.bias);
         for (&b, &v) in idx.iter().zip(val) {
             if let Some(r) = self.row(b) {
-                out.iter_mut().zip(&r[1..]).for_each(|(o, w)| *o += v * w);
+                out.iter_mut().zip(r.weights()).for_each(|(o, w)| *o += v * w);
             }
         }
     }
@@ -174,8 +376,11 @@ impl BucketTable {
     pub fn to_dense(&self) -> LinearWeights {
         let l = self.n_labels;
         let mut w = LinearWeights::zeros(self.n_buckets(), l);
-        for (b, _, r) in self.iter() {
-            w.w[b as usize * l..(b as usize + 1) * l].copy_from_slice(r);
+        for (b, r) in self.iter() {
+            w.w[b as usize * l..(b as usize + 1) * l]
+                .iter_mut()
+                .zip(r.weights())
+                .for_each(|(o, v)| *o = v);
         }
         w.bias.copy_from_slice(&self.bias);
         w
@@ -183,13 +388,22 @@ impl BucketTable {
 
     /// Bytes of memory the table holds.
     pub fn memory_bytes(&self) -> usize {
-        self.blocks.len() * std::mem::size_of::<Block>() + (self.rows.len() + self.bias.len()) * 4
+        let rows = match &self.rows {
+            Rows::F32(rows) => rows.len() * 4,
+            Rows::Q8(rows) => rows.len(),
+        };
+        self.blocks.len() * std::mem::size_of::<Block>() + rows + (self.scales.len() + self.bias.len()) * 4
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row as its numbers: IDF, then the weights.
+    fn numbers(r: Option<Row<'_>>) -> Option<Vec<f32>> {
+        r.map(|r| std::iter::once(r.idf()).chain(r.weights()).collect())
+    }
 
     fn dense(n: usize, l: usize, used: &[usize]) -> (Vec<f32>, LinearWeights) {
         let mut idf = vec![0f32; n];
@@ -212,7 +426,7 @@ mod tests {
         assert_eq!(t.used(), used.len());
         assert_eq!(t.buckets().map(|b| b as usize).collect::<Vec<_>>(), used);
         for b in 0..1024u32 {
-            match t.row(b) {
+            match numbers(t.row(b)) {
                 Some(r) => {
                     assert!(used.contains(&(b as usize)), "bucket {b}");
                     assert_eq!(r[0], idf[b as usize]);
@@ -222,7 +436,7 @@ mod tests {
             }
             assert_eq!(t.idf(b), idf[b as usize]);
         }
-        assert_eq!(t.row(1024), None);
+        assert!(t.row(1024).is_none());
         assert_eq!(t.to_dense(), w);
         let mut out = vec![0f32; 3];
         t.scores_into(&[1, 2, 700], &[0.5, 9.0, 2.0], &mut out);
@@ -236,15 +450,88 @@ mod tests {
     fn an_empty_table_and_bad_orders() {
         let (idf, w) = dense(128, 2, &[]);
         let t = BucketTable::from_dense(&idf, &w);
-        assert_eq!((t.used(), t.row(5), t.buckets().count()), (0, None, 0));
+        assert_eq!((t.used(), t.row(5).is_none(), t.buckets().count()), (0, true, 0));
         let mut t = BucketTable::with_capacity(128, 2, 2);
         t.push(70, 1.0, &[1.0, 2.0]).unwrap();
         assert!(t.push(70, 1.0, &[1.0, 2.0]).unwrap_err().contains("increasing"));
         assert!(t.push(3, 1.0, &[1.0, 2.0]).unwrap_err().contains("increasing"));
         assert!(t.push(128, 1.0, &[1.0, 2.0]).unwrap_err().contains("out of range"));
         t.push(127, 2.0, &[3.0, 4.0]).unwrap();
-        assert_eq!(t.row(127), Some(&[2.0, 3.0, 4.0][..]));
-        assert_eq!(t.row(70), Some(&[1.0, 1.0, 2.0][..]));
-        assert_eq!(t.row(71), None);
+        assert_eq!(numbers(t.row(127)), Some(vec![2.0, 3.0, 4.0]));
+        assert_eq!(numbers(t.row(70)), Some(vec![1.0, 1.0, 2.0]));
+        assert!(t.row(71).is_none());
+    }
+
+    #[test]
+    fn eight_bit_rows_read_as_their_dequantised_numbers() {
+        // Bucket, IDF on the 1/2048 grid, 8-bit weights of 3 labels.
+        let rows: [(u32, u16, [i8; 3]); 4] = [
+            (2, 2048, [127, -127, 0]),
+            (64, 3 * 1024, [-1, 5, 90]),
+            (65, 1, [0, 0, -64]),
+            (900, 65535, [33, -2, 7]),
+        ];
+        let scales = vec![0.5, 0.25, 2.0];
+        let mut deltas: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        for k in (1..deltas.len()).rev() {
+            deltas[k] -= deltas[k - 1];
+        }
+        let idf: Vec<u8> = rows.iter().flat_map(|r| r.1.to_le_bytes()).collect();
+        let weights: Vec<u8> = rows.iter().flat_map(|r| r.2.map(|q| q as u8)).collect();
+        let q8 = |deltas: &[u32], idf: &[u8], weights: &[u8]| {
+            let stored = Stored::Q8 { idf, weights };
+            BucketTable::from_columns(1024, deltas, stored, scales.clone(), vec![0.1, -0.2, 0.3])
+        };
+        let mut t = q8(&deltas, &idf, &weights).unwrap();
+        assert!(t.is_quantized());
+        assert!(t.push(901, 1.0, &[0.0; 3]).unwrap_err().contains("8-bit table"));
+        assert_eq!(t.used(), 4);
+        // Bad columns are refused.
+        let err = |d: &[u32], i: &[u8], w: &[u8]| q8(d, i, w).unwrap_err();
+        assert!(err(&[2, 62, 0, 835], &idf, &weights).contains("increasing"));
+        assert!(err(&[2, 62, 1, 1000], &idf, &weights).contains("out of range"));
+        assert!(err(&deltas, &idf[1..], &weights).contains("differ in length"));
+        assert!(err(&deltas, &idf, &weights[1..]).contains("differ in length"));
+        assert!(err(&deltas[1..], &idf, &weights).contains("differ in length"));
+        assert_eq!((t.used(), t.n_labels(), t.weight_scales()), (4, 3, &scales[..]));
+        for &(b, idf, w) in &rows {
+            let want: Vec<f32> = std::iter::once(f32::from(idf) / 2048.0)
+                .chain(w.iter().zip(&scales).map(|(&q, s)| f32::from(q) * s))
+                .collect();
+            assert_eq!(numbers(t.row(b)), Some(want), "bucket {b}");
+        }
+        assert!(t.row(3).is_none() && t.row(1023).is_none());
+        // The stored bytes come back as they went in.
+        let stored: Vec<([u8; 2], Vec<u8>)> = t.q8_rows().unwrap().map(|(i, w)| (i, w.to_vec())).collect();
+        let given: Vec<([u8; 2], Vec<u8>)> = rows
+            .iter()
+            .map(|&(_, i, w)| (i.to_le_bytes(), w.map(|q| q as u8).to_vec()))
+            .collect();
+        assert_eq!(stored, given);
+        // Unscaled sums times the scales give the scores of the dequantised weights.
+        let (idx, val) = ([2u32, 65, 900, 5], [0.5f32, 2.0, 0.25, 9.0]);
+        let mut want = vec![0f32; 3];
+        t.scores_into(&idx, &val, &mut want);
+        let mut acc = vec![0f32; 3];
+        for (&b, &v) in idx.iter().zip(&val) {
+            if let Some(i) = t.index(b) {
+                let got = t.add_row(i, v, &mut acc);
+                assert_eq!(got, v * t.idf(b));
+            }
+        }
+        for j in 0..3 {
+            // `scores_into` takes IDF-weighted values; here the values are tf.
+            let expect: f32 = idx
+                .iter()
+                .zip(&val)
+                .filter_map(|(&b, &v)| t.row(b).map(|r| v * r.idf() * r.weight(j)))
+                .sum();
+            assert!((acc[j] * scales[j] - expect).abs() < 1e-3, "label {j}");
+        }
+        assert_eq!(want[0], 0.1 + 0.5 * 63.5 + 0.25 * 16.5);
+        // The dense table holds the dequantised weights.
+        let d = t.to_dense();
+        assert_eq!(&d.w[900 * 3..901 * 3], &[16.5, -0.5, 14.0]);
+        assert!(t.memory_bytes() < BucketTable::from_dense(&vec![1.0; 1024], &d).memory_bytes());
     }
 }

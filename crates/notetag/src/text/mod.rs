@@ -506,9 +506,9 @@ impl Featurizer {
 
     /// Add the word block's scores to `scores`: the values of scoring
     /// [`Featurizer::weigh_words`]' vector with `table`'s weights (summed in the
-    /// order the buckets were first seen rather than bucket order, so the last
-    /// bits may differ), in one pass: each bucket's IDF and weights are read
-    /// together. `counts` are the note's buckets and their counts
+    /// order the buckets were first seen rather than bucket order, and with 8-bit
+    /// weights scaled once per label rather than per weight, so the last bits may
+    /// differ), in one pass: each bucket's IDF and weights are read together. `counts` are the note's buckets and their counts
     /// ([`Featurizer::word_counts_into`]).
     pub(crate) fn score_word_block(
         &self,
@@ -529,14 +529,16 @@ impl Featurizer {
         acc.fill(0.0);
         let mut norm = 0f32;
         for &(i, tf) in found.iter() {
-            let row = table.row_at(i);
-            let v = tf * row[0];
+            let v = table.add_row(i, tf, acc);
             norm += v * v;
-            acc.iter_mut().zip(&row[1..]).for_each(|(a, w)| *a += v * w);
         }
         if norm > 0.0 {
             let s = 1.0 / norm.sqrt();
-            scores.iter_mut().zip(acc.iter()).for_each(|(o, a)| *o += s * a);
+            scores
+                .iter_mut()
+                .zip(acc.iter())
+                .zip(table.weight_scales())
+                .for_each(|((o, a), k)| *o += s * a * k);
         }
     }
 
