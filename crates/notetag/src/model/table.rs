@@ -103,6 +103,20 @@ fn q8(b: u8) -> f32 {
     f32::from(b as i8)
 }
 
+/// `acc[j] += v × weight(w[j])`, four labels at a time (one vector step for the
+/// common label counts), then the rest.
+#[inline(always)]
+fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
+    let (mut a4, mut w4) = (acc.chunks_exact_mut(4), w.chunks_exact(4));
+    for (a, w) in (&mut a4).zip(&mut w4) {
+        for k in 0..4 {
+            a[k] += v * weight(w[k]);
+        }
+    }
+    let rest = a4.into_remainder().iter_mut().zip(w4.remainder());
+    rest.for_each(|(a, &w)| *a += v * weight(w));
+}
+
 impl BucketTable {
     /// Start a table of `f32` rows over `n_buckets` buckets (a multiple of 64) for
     /// `n_labels` labels; add rows with [`BucketTable::push`] in increasing bucket
@@ -281,13 +295,13 @@ impl BucketTable {
             Rows::F32(rows) => {
                 let r = &rows[i * (l + 1)..(i + 1) * (l + 1)];
                 let v = c * r[0];
-                acc.iter_mut().zip(&r[1..]).for_each(|(a, w)| *a += v * w);
+                add_scaled(acc, v, &r[1..], |w| w);
                 v
             }
             Rows::Q8(rows) => {
                 let r = &rows[i * (l + 2)..(i + 1) * (l + 2)];
                 let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
-                acc.iter_mut().zip(&r[2..]).for_each(|(a, &w)| *a += v * q8(w));
+                add_scaled(acc, v, &r[2..], q8);
                 v
             }
         }
