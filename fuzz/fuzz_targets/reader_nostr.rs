@@ -1,11 +1,9 @@
-//! The nostr reader on arbitrary bytes: no panic, one item per line.
+//! The nostr reader on arbitrary bytes: no panic, one item per line (`checks::lines`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "common.rs"]
-mod common;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    common::check_lines(notetag::io::Format::Nostr, data);
-});
+fuzz_target!(|data: &[u8]| checks::lines(notetag::io::Format::Nostr, data));

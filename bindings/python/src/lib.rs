@@ -14,10 +14,19 @@ mod params;
 
 use pyo3::prelude::*;
 
+/// How many threads the core's parallel work gets with `threads` (as `n_jobs`
+/// passes it: `None` for every core); for the tests.
+#[pyfunction]
+#[pyo3(name = "_threads_in_use", signature = (threads=None))]
+fn threads_in_use(py: Python<'_>, threads: Option<usize>) -> PyResult<usize> {
+    gil::threads_in_use(py, threads)
+}
+
 /// The compiled module.
 #[pymodule]
 fn _notetag(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
+    m.add_function(wrap_pyfunction!(threads_in_use, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", notetag::persist::FORMAT_VERSION)?;
     Ok(())

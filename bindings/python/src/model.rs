@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::{param_error, to_py};
-use crate::gil::detached;
+use crate::gil::{detached, detached_on};
 use crate::{input, params};
 
 /// A trained notetag model (the core `Classifier`). Use `notetag.Classifier`.
@@ -57,18 +57,21 @@ impl Model {
         Ok(Model::new(py, clf))
     }
 
-    /// Train on `texts` and `labels` with keyword parameters `params`.
+    /// Train on `texts` and `labels` with keyword parameters `params`, on
+    /// `threads` threads (`None`: every core).
     #[staticmethod]
+    #[pyo3(signature = (texts, labels, params, threads=None))]
     fn fit(
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
         labels: &Bound<'_, PyAny>,
         params: &Bound<'_, PyDict>,
+        threads: Option<usize>,
     ) -> PyResult<Self> {
         let p = params::from_dict(params)?;
         let clf = input::with_texts(texts, "texts", |texts| {
             let labels = input::label_lists(labels, "labels")?;
-            detached(py, || p.fit_texts(texts, &labels))
+            detached_on(py, threads, || p.fit_texts(texts, &labels))
         })?;
         Ok(Model::new(py, clf))
     }
@@ -129,16 +132,33 @@ impl Model {
         serde_json::to_string(self.clf.meta()).map_err(|e| to_py(e.into()))
     }
 
-    /// The primary label of each note.
-    fn predict<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let primaries = input::with_texts(texts, "texts", |t| detached(py, || Ok(self.clf.primary_batch(t))))?;
+    /// The primary label of each note (on `threads` threads; `None`: every core).
+    #[pyo3(signature = (texts, threads=None))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let primaries = input::with_texts(texts, "texts", |t| {
+            detached_on(py, threads, || Ok(self.clf.primary_batch(t)))
+        })?;
         PyList::new(py, primaries.into_iter().map(|i| self.label(py, i)))
     }
 
-    /// Calibrated probabilities, shape `(len(texts), len(labels))`, float32.
-    fn predict_proba<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    /// Calibrated probabilities, shape `(len(texts), len(labels))`, float32 (on
+    /// `threads` threads; `None`: every core).
+    #[pyo3(signature = (texts, threads=None))]
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let l = self.labels.len();
-        let probs = input::with_texts(texts, "texts", |t| detached(py, || Ok(self.clf.predict_proba_batch(t))))?;
+        let probs = input::with_texts(texts, "texts", |t| {
+            detached_on(py, threads, || Ok(self.clf.predict_proba_batch(t)))
+        })?;
         let n = probs.len() / l;
         let array = Array2::from_shape_vec((n, l), probs)
             .map_err(|e| to_py(notetag::Error::InvalidData(format!("probability table: {e}"))))?;
@@ -146,18 +166,20 @@ impl Model {
     }
 
     /// One dict per note: `primary`, `labels` (those at or above their threshold,
-    /// most probable first) and `scores` (label -> probability).
-    #[pyo3(signature = (texts, threshold=None, top_k=None))]
+    /// most probable first) and `scores` (label -> probability); on `threads`
+    /// threads (`None`: every core).
+    #[pyo3(signature = (texts, threshold=None, top_k=None, threads=None))]
     fn tag<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
         threshold: Option<f64>,
         top_k: Option<i64>,
+        threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         let preds = input::with_texts(texts, "texts", |t| {
             let opts = options(threshold, top_k)?;
-            detached(py, || Ok(self.clf.predict_batch(t, &opts)))
+            detached_on(py, threads, || Ok(self.clf.predict_batch(t, &opts)))
         })?;
         let keys = (
             PyString::intern(py, "primary"),

@@ -31,6 +31,28 @@ def _texts(texts: Any) -> Any:
     return texts
 
 
+#: The most threads ``n_jobs`` may ask for.
+_MAX_JOBS = 1024
+
+
+def _threads(n_jobs: Any) -> Optional[int]:
+    """``n_jobs`` as the core takes it: None for every core, else a count."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+        raise InvalidParameterError(
+            f"invalid parameter `n_jobs`: {n_jobs!r}: need an int (>= 1, or -1 for every core) or None"
+        )
+    n = int(n_jobs)
+    if n == -1:
+        return None
+    if not 1 <= n <= _MAX_JOBS:
+        raise InvalidParameterError(
+            f"invalid parameter `n_jobs`: {n}: need 1..={_MAX_JOBS}, or -1 or None for every core"
+        )
+    return n
+
+
 def _path(path: Any) -> str:
     if not isinstance(path, (str, os.PathLike)):
         raise NotetagTypeError(f"`path` must be str or os.PathLike, not {type(path).__name__}")
@@ -94,6 +116,12 @@ class Classifier:
         Store weights as 8-bit and IDF as 16-bit numbers (smaller models).
     classes : list of str or None, default=None
         A fixed label set; None takes the labels found in the training data.
+    n_jobs : int or None, default=None
+        Threads for :meth:`fit`, :meth:`predict`, :meth:`predict_proba` and
+        :meth:`tag`: None or -1 for every core (notetag's shared pool, which the
+        ``RAYON_NUM_THREADS`` environment variable limits), or 1..1024. Use 1 in
+        Dask or Spark workers that already run one task per core. The trained
+        model and every result are the same whatever the number.
 
     Attributes
     ----------
@@ -147,6 +175,7 @@ class Classifier:
         seed: int = 42,
         quantize: bool = True,
         classes: Optional[Sequence[str]] = None,
+        n_jobs: Optional[int] = None,
     ) -> None:
         self.learner = learner
         self.c = c
@@ -168,6 +197,7 @@ class Classifier:
         self.seed = seed
         self.quantize = quantize
         self.classes = classes
+        self.n_jobs = n_jobs
         self._model: Optional[_Model] = None
         self._labels: Optional[_LabelMap] = None
         self._digest: Optional[str] = None  # of the model bytes, for __dask_tokenize__
@@ -314,9 +344,10 @@ class Classifier:
         """
         core_labels, values = _encode_labels(_texts(labels))
         params = self.get_params()
+        threads = _threads(params.pop("n_jobs"))
         if values is not None and params["classes"] is not None:
             params["classes"] = [str(c) for c in params["classes"]]
-        model = _Model.fit(_texts(texts), core_labels, params)
+        model = _Model.fit(_texts(texts), core_labels, params, threads)
         self._labels = None if values is None else _LabelMap(values, model.labels)
         self._model = model
         self._digest = None
@@ -373,7 +404,7 @@ class Classifier:
         >>> notetag.Classifier.default().predict(["The central bank raised interest rates."])
         ['trade_finance']
         """
-        pred = self._fitted().predict(_texts(texts))
+        pred = self._fitted().predict(_texts(texts), _threads(self.n_jobs))
         return pred if self._labels is None else [self._labels.decode[p] for p in pred]
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
@@ -401,7 +432,7 @@ class Classifier:
         >>> str(clf.classes_[p[0].argmax()])
         'tech'
         """
-        proba = self._fitted().predict_proba(_texts(texts))
+        proba = self._fitted().predict_proba(_texts(texts), _threads(self.n_jobs))
         return proba if self._labels is None else proba[:, self._labels.order]
 
     def tag(
@@ -436,7 +467,7 @@ class Classifier:
         >>> t["primary"], sorted(t["scores"])
         ('personal', ['geopolitics', 'personal', 'tech', 'trade_finance'])
         """
-        tags = self._fitted().tag(_texts(texts), threshold, top_k)
+        tags = self._fitted().tag(_texts(texts), threshold, top_k, _threads(self.n_jobs))
         return tags if self._labels is None else [self._labels.decode_tag(t) for t in tags]
 
     def explain(self, text: str, k: int = 5) -> Dict[str, Any]:
