@@ -29,7 +29,8 @@ worker processes on one machine, give each pool one thread per Dask thread, or t
 pools fight for the cores: this script starts its ``LocalCluster`` with
 ``RAYON_NUM_THREADS`` set; on a real cluster set it in the workers' environment
 (e.g. ``distributed.nanny.pre-spawn-environ: {RAYON_NUM_THREADS: 1}`` in the Dask
-config, or the environment of ``dask worker``).
+config, or the environment of ``dask worker``), or set the classifier's ``n_jobs``
+before scattering it (it travels with the pickled classifier).
 """
 
 from __future__ import annotations
