@@ -111,3 +111,11 @@ def test_ratio_row_divides_by_the_best_peer_in_each_direction() -> None:
     assert by_heading["model MB"] == "—"  # nobody measured it
     # the fastText target line uses fastText's own row, not the best peer's
     assert f"notes/s 1 thread ÷ fastText's (target ≥ 3×): {1000.0 / 400.0:.2f} ✗" in table
+
+
+def test_the_best_round_counts_and_every_round_is_kept() -> None:
+    row: dict = {}
+    for nps, load, rss in [(100.0, 0.5, 10), (300.0, 0.2, 30), (200.0, 0.1, 20)]:
+        compare.record_round(row, {"notes_per_s": nps, "load_s": load, "peak_rss_bytes": rss})
+    assert row["notes_per_s_1_rounds"] == [100.0, 300.0, 200.0]
+    assert (row["notes_per_s_1"], row["load_s"], row["rss_predict_bytes"]) == (300.0, 0.2, 30)
