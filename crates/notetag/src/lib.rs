@@ -134,8 +134,8 @@
 //! [`Classifier::primary_batch`] (primary labels only, the cheapest) run a batch
 //! on rayon's thread pool, results in input order. The classifier holds the
 //! buckets seen in training only ([`BucketTable`]: a bitmap of used buckets, then
-//! IDF and weights side by side), so its tables stay small enough for the caches
-//! (3.5 MB for the default model). For a loop that allocates
+//! IDF and weights side by side, 8-bit for quantised models), so its tables stay
+//! small enough for the caches (1.2 MB for the default model). For a loop that allocates
 //! nothing per note, keep a [`Scratch`] and call
 //! [`Classifier::probabilities_into`]; the probabilities land in
 //! `scratch.scores`, in label order, to compare with [`Classifier::thresholds`].
