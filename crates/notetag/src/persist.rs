@@ -164,7 +164,7 @@ impl Classifier {
                 t.weight_scales().to_vec()
             }
             (true, None) => {
-                let scales = weight_scales(t.iter().map(|(_, r)| r.weights().collect::<Vec<_>>()), l);
+                let scales = weight_scales(t.iter().map(|(_, r)| r.weights()), l);
                 for (_, r) in t.iter() {
                     qidf.extend_from_slice(&quant_idf(r.idf()).to_le_bytes());
                     for (v, s) in r.weights().zip(&scales) {

@@ -73,7 +73,7 @@ enum RowWeights<'a> {
     Q8(&'a [u8], &'a [f32]),
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     /// The bucket's IDF.
     pub fn idf(&self) -> f32 {
         self.idf
@@ -88,12 +88,12 @@ impl Row<'_> {
     }
 
     /// One weight per label, in label order.
-    pub fn weights(&self) -> impl Iterator<Item = f32> + '_ {
+    pub fn weights(self) -> impl Iterator<Item = f32> + 'a {
         let n = match self.weights {
             RowWeights::F32(w) => w.len(),
             RowWeights::Q8(q, _) => q.len(),
         };
-        (0..n).map(|j| self.weight(j))
+        (0..n).map(move |j| self.weight(j))
     }
 }
 
