@@ -463,34 +463,45 @@ impl WordCache {
     }
 
     /// Add one word's char block scores.
+    #[inline(never)]
     fn add(&mut self, h: u64, word: &str, f: &Featurizer, t: &BucketTable) {
-        let tag = h | 1;
-        let set = (crate::text::hash::fmix(h) as usize) & (WORD_SLOTS / WORD_WAYS - 1);
-        let base = set * WORD_WAYS;
+        // The set comes from hash bits that `hash_bytes`' last multiply mixed
+        // from every byte of a short word (bits 49..63 of the product).
+        let base = ((h >> 14) as usize & (WORD_SLOTS / WORD_WAYS - 1)) * WORD_WAYS;
+        let slot = match self.tags[base..base + WORD_WAYS].iter().position(|&x| x == h | 1) {
+            Some(way) => base + way,
+            None => self.fill(base, h, word, f, t),
+        };
         let (l, stride) = (self.acc.len(), self.stride);
-        let tags = &self.tags[base..base + WORD_WAYS];
-        let way = tags.iter().position(|&x| x == tag);
-        // A new word takes an empty slot of its set, else one its hash picks.
-        let slot = base
-            + way
-                .or_else(|| tags.iter().position(|&x| x == 0))
-                .unwrap_or((h >> 40) as usize & (WORD_WAYS - 1));
-        let vals = &mut self.vals[slot * stride..(slot + 1) * stride];
-        if way.is_none() {
-            // The word's char n-grams weighted by IDF (unseen ones dropped), as
-            // `Featurizer::weigh` builds the word's part of the char block.
-            vals.fill(0.0);
-            let (scores, sq) = vals.split_at_mut(l);
-            f.char_buckets(word, &mut self.bounds, &mut |b| {
-                if let Some(i) = t.index(b) {
-                    let v = t.add_row(i, 1.0, scores);
-                    sq[0] += v * v;
-                }
-            });
-            self.tags[slot] = tag;
-        }
+        let vals = &self.vals[slot * stride..(slot + 1) * stride];
         self.sq_norm += vals[l];
         self.acc.iter_mut().zip(&vals[..l]).for_each(|(a, x)| *a += x);
+    }
+
+    /// Score a word missing from its set (starting at slot `base`) into a slot of
+    /// the set, and return that slot: an empty one, else one its hash picks.
+    #[inline(never)]
+    fn fill(&mut self, base: usize, h: u64, word: &str, f: &Featurizer, t: &BucketTable) -> usize {
+        let tags = &self.tags[base..base + WORD_WAYS];
+        let slot = base
+            + tags
+                .iter()
+                .position(|&x| x == 0)
+                .unwrap_or((h >> 40) as usize & (WORD_WAYS - 1));
+        let (l, stride) = (self.acc.len(), self.stride);
+        let vals = &mut self.vals[slot * stride..(slot + 1) * stride];
+        // The word's char n-grams weighted by IDF (unseen ones dropped), as
+        // `Featurizer::weigh` builds the word's part of the char block.
+        vals.fill(0.0);
+        let (scores, sq) = vals.split_at_mut(l);
+        f.char_buckets(word, &mut self.bounds, &mut |b| {
+            if let Some(i) = t.index(b) {
+                let v = t.add_row(i, 1.0, scores);
+                sq[0] += v * v;
+            }
+        });
+        self.tags[slot] = h | 1;
+        slot
     }
 
     /// Add the note's char block (see [`Featurizer`]); `scales` are the table's

@@ -142,17 +142,28 @@ fn char_at(s: &str, i: usize) -> Option<char> {
 pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
     let mut i = 0;
     while let Some(&byte) = s.as_bytes().get(i) {
-        // Fast path for what most of a note is: spaces, and words that start with
-        // an ASCII letter which cannot begin a URL (`h`, `w`) or a Nostr entity
-        // (`n`), nor a number. The general path below gives the same tokens.
+        // Fast paths for what most of a note is: spaces, words that start with an
+        // ASCII letter and do not begin a URL or a `nostr:` reference, and ASCII
+        // punctuation. The general path below gives the same tokens.
         if byte == b' ' {
             i += 1;
             continue;
         }
-        if byte.is_ascii_alphabetic() && !matches!(byte, b'h' | b'w' | b'n') {
+        if byte.is_ascii_alphabetic() && !starts_url_or_nostr(&s.as_bytes()[i..]) {
             let end = word_end(s, i);
-            emit(TokKind::Word, &s[i..end]);
+            let w = &s[i..end];
+            // Only a long word starting with `n` can be a bare Nostr entity.
+            match (byte == b'n' && w.len() > 20).then(|| nostr_kind(w)).flatten() {
+                Some(k) => emit(TokKind::Special, k),
+                None => emit(TokKind::Word, w),
+            }
             i = end;
+            continue;
+        }
+        // ASCII punctuation is dropped, except what starts a mention, hashtag or
+        // cashtag.
+        if byte.is_ascii_punctuation() && !matches!(byte, b'@' | b'#' | b'$') {
+            i += 1;
             continue;
         }
         let Some(c) = char_at(s, i) else { break };
@@ -243,6 +254,18 @@ pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
     }
 }
 
+/// Whether `rest` starts with what the general path reads as a URL or a `nostr:`
+/// reference.
+#[inline]
+fn starts_url_or_nostr(rest: &[u8]) -> bool {
+    match rest[0] {
+        b'h' => rest.starts_with(b"http://") || rest.starts_with(b"https://"),
+        b'w' => rest.starts_with(b"www."),
+        b'n' => rest.starts_with(b"nostr:"),
+        _ => false,
+    }
+}
+
 fn nostr_kind(w: &str) -> Option<&'static str> {
     if w.starts_with("npub1") || w.starts_with("nprofile1") {
         Some("<nostr-profile>")
@@ -259,19 +282,62 @@ fn nostr_kind(w: &str) -> Option<&'static str> {
 fn word_run(s: &str, i: usize) -> usize {
     let b = s.as_bytes();
     let mut j = i;
+    // Eight bytes at a time while eight remain, then byte by byte.
+    while let Some(chunk) = b.get(j..j + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let stop = !ascii_alnum_bytes(x) & HIGH_BITS;
+        if stop != 0 {
+            j += (stop.trailing_zeros() / 8) as usize;
+            return run_past_ascii(s, j);
+        }
+        j += 8;
+    }
     while j < b.len() && b[j].is_ascii_alphanumeric() {
         j += 1;
     }
+    run_past_ascii(s, j)
+}
+
+/// Where a word run ends when its ASCII letters and digits end at `j`: there,
+/// unless a non-ASCII character follows (decoded and tested by [`word_char`]).
+#[inline]
+fn run_past_ascii(s: &str, j: usize) -> usize {
+    let b = s.as_bytes();
     match b.get(j) {
         Some(&x) if x >= 0x80 => run_end(s, j, word_char),
         _ => j,
     }
 }
 
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Each byte of `x` (little-endian) with its high bit set where the byte is an
+/// ASCII letter or digit, and clear elsewhere; the other bits are noise.
+///
+/// Each test adds a constant to every 7-bit byte value at once: the sum stays
+/// below 0x100, so no carry crosses into the next byte, and its high bit says
+/// whether the byte reached the bound.
+#[inline]
+fn ascii_alnum_bytes(x: u64) -> u64 {
+    let ascii = !x & HIGH_BITS;
+    let low7 = x & !HIGH_BITS;
+    // At least `lo`: high bit of low7 + (0x80 - lo). Above `hi`: of low7 + (0x7f - hi).
+    let at_least = |v: u64, lo: u8| v + LOW_BITS * u64::from(0x80 - lo);
+    let above = |v: u64, hi: u8| v + LOW_BITS * u64::from(0x7f - hi);
+    let digit = at_least(low7, b'0') & !above(low7, b'9');
+    // Setting bit 5 folds upper-case letters onto lower case and nothing else
+    // onto `a..=z`.
+    let folded = low7 | (LOW_BITS * 0x20);
+    let letter = at_least(folded, b'a') & !above(folded, b'z');
+    (digit | letter) & ascii
+}
+
 /// A word: letters and digits, with inner apostrophes (`don't`).
+#[inline(always)]
 fn word_end(s: &str, i: usize) -> usize {
     let mut end = word_run(s, i);
-    while s[end..].starts_with('\'') {
+    while s.as_bytes().get(end) == Some(&b'\'') {
         let next = word_run(s, end + 1);
         if next == end + 1 {
             break;
@@ -318,6 +384,54 @@ mod tests {
         let mut out = Vec::new();
         scan(&norm, &mut |k, t| out.push(k.display(t)));
         out
+    }
+
+    #[test]
+    fn eight_byte_word_test_matches_the_byte_test() {
+        // Every byte value at every position, beside neighbours that could carry.
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                for fill in [0u8, b'z', b'9', 0x7f, 0x80, 0xff] {
+                    let mut bytes = [fill; 8];
+                    bytes[pos] = b;
+                    let got = ascii_alnum_bytes(u64::from_le_bytes(bytes));
+                    for (k, &x) in bytes.iter().enumerate() {
+                        let set = got >> (8 * k + 7) & 1 == 1;
+                        assert_eq!(set, x.is_ascii_alphanumeric(), "byte {x:#x} at {k} in {bytes:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn words_end_where_the_byte_by_byte_scan_ends_them() {
+        for text in [
+            "abcdefghijklmnop qr",
+            "abcdefgh",
+            "abcdefghé!",
+            "abc'defghijk,l",
+            "x",
+            "0123456789_",
+            "aé",
+        ] {
+            for i in 0..text.len() {
+                if !text.is_char_boundary(i) {
+                    continue;
+                }
+                let b = text.as_bytes();
+                let mut j = i;
+                while j < b.len() && b[j].is_ascii_alphanumeric() {
+                    j += 1;
+                }
+                let want = if b.get(j).is_some_and(|&x| x >= 0x80) {
+                    run_end(text, j, word_char)
+                } else {
+                    j
+                };
+                assert_eq!(word_run(text, i), want, "{text:?} from {i}");
+            }
+        }
     }
 
     #[test]
