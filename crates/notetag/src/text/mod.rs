@@ -573,9 +573,11 @@ impl Featurizer {
     /// carries its text, for char n-grams; with `NAMED`, every term its name).
     fn terms<const NAMED: bool>(&self, text: &str, norm: &mut String, sink: &mut impl FnMut(Option<u64>, Term<'_>)) {
         let [wmin, wmax] = self.config.word_ngrams.map(usize::from);
-        let mut hist = [0u64; 4];
-        let mut names: Vec<String> = Vec::new();
+        // The hashes of the tokens before this one in the sequence, the latest
+        // first, and how many of them there are (at most `wmax - 1` are used).
+        let mut prev = [0u64; 3];
         let mut seen = 0usize;
+        let mut names: Vec<String> = Vec::new();
         let mut on_token = |kind: TokKind, tok: &str| {
             let h = hash_bytes(kind.seed() ^ WORD_SEED, tok.as_bytes());
             let unigram = |tok| match kind {
@@ -587,24 +589,24 @@ impl Featurizer {
                 sink(Some(h), unigram(tok));
                 return;
             }
-            hist.rotate_right(1);
-            hist[0] = h;
-            seen += 1;
             if NAMED {
                 names.insert(0, kind.display(tok));
                 names.truncate(4);
             }
-            let mut acc = 0u64;
-            for n in 1..=wmax.min(seen) {
-                acc = if n == 1 { h } else { combine(hist[n - 1], acc) };
+            if wmin == 1 {
+                // The unigram carries the word itself (for its char n-grams).
+                sink(Some(fmix(h ^ 1)), unigram(tok));
+            }
+            // The n-gram ending here, for n = 2..: this token's hash combined
+            // with the previous ones, the latest first.
+            let mut acc = h;
+            for n in 2..=wmax.min(seen + 1) {
+                acc = combine(prev[n - 2], acc);
                 if n < wmin {
                     continue;
                 }
                 let key = fmix(acc ^ n as u64);
-                if n == 1 {
-                    // The unigram carries the word itself (for its char n-grams).
-                    sink(Some(key), unigram(tok));
-                } else if NAMED {
+                if NAMED {
                     let name = names[..n].iter().rev().cloned().collect::<Vec<_>>().join(" ");
                     sink(Some(key), Term::Named(name));
                 } else {
@@ -615,6 +617,8 @@ impl Featurizer {
                 // Char n-grams still need the word when unigrams are off.
                 sink(None, Term::Word(h, tok));
             }
+            prev = [h, prev[0], prev[1]];
+            seen += 1;
         };
         match &self.hf {
             None => {
