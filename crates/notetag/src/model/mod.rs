@@ -475,7 +475,7 @@ impl WordCache {
         let (l, stride) = (self.acc.len(), self.stride);
         let vals = &self.vals[slot * stride..(slot + 1) * stride];
         self.sq_norm += vals[l];
-        self.acc.iter_mut().zip(&vals[..l]).for_each(|(a, x)| *a += x);
+        table::add_scaled(&mut self.acc, 1.0, &vals[..l], |x| x);
     }
 
     /// Score a word missing from its set (starting at slot `base`) into a slot of

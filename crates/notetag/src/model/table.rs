@@ -106,7 +106,7 @@ fn q8(b: u8) -> f32 {
 /// `acc[j] += v × weight(w[j])`, four labels at a time (one vector step for the
 /// common label counts), then the rest.
 #[inline(always)]
-fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
+pub(crate) fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
     let (mut a4, mut w4) = (acc.chunks_exact_mut(4), w.chunks_exact(4));
     for (a, w) in (&mut a4).zip(&mut w4) {
         for k in 0..4 {
