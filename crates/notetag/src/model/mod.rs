@@ -443,6 +443,8 @@ pub(crate) struct WordCache {
     pub(crate) block: Vec<f32>,
     /// The word block's rows found in the table, with their tf weights.
     pub(crate) found: Vec<(u32, f32)>,
+    /// The rows of a word's char n-grams found in the table (weight 1 each).
+    grams: Vec<(u32, f32)>,
 }
 
 impl WordCache {
@@ -492,14 +494,14 @@ impl WordCache {
         let vals = &mut self.vals[slot * stride..(slot + 1) * stride];
         // The word's char n-grams weighted by IDF (unseen ones dropped), as
         // `Featurizer::weigh` builds the word's part of the char block.
+        let grams = &mut self.grams;
+        grams.clear();
+        f.char_buckets(word, &mut self.bounds, &mut |b| {
+            grams.extend(t.index(b).map(|i| (i, 1.0)))
+        });
         vals.fill(0.0);
         let (scores, sq) = vals.split_at_mut(l);
-        f.char_buckets(word, &mut self.bounds, &mut |b| {
-            if let Some(i) = t.index(b) {
-                let v = t.add_row(i, 1.0, scores);
-                sq[0] += v * v;
-            }
-        });
+        sq[0] = t.add_rows(grams, scores);
         self.tags[slot] = h | 1;
         slot
     }

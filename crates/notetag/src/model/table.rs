@@ -285,26 +285,33 @@ impl BucketTable {
         }
     }
 
-    /// Add row `i`'s stored weights times `c` × its IDF to `acc` (one sum per
-    /// label), and return `c` × IDF. The sums are unscaled: label `j`'s score is
-    /// its sum times [`BucketTable::weight_scales`]`[j]`.
-    #[inline(always)]
-    pub(crate) fn add_row(&self, i: u32, c: f32, acc: &mut [f32]) -> f32 {
-        let (i, l) = (i as usize, self.n_labels);
+    /// Add each `(i, c)` of `rows` in order: row `i`'s stored weights times `c` ×
+    /// its IDF, to `acc` (one sum per label); returns the sum of the squared `c` ×
+    /// IDF. The sums are unscaled: label `j`'s score is its sum times
+    /// [`BucketTable::weight_scales`]`[j]`.
+    #[inline]
+    pub(crate) fn add_rows(&self, rows: &[(u32, f32)], acc: &mut [f32]) -> f32 {
+        let l = self.n_labels;
+        let mut sq = 0f32;
         match &self.rows {
-            Rows::F32(rows) => {
-                let r = &rows[i * (l + 1)..(i + 1) * (l + 1)];
-                let v = c * r[0];
-                add_scaled(acc, v, &r[1..], |w| w);
-                v
+            Rows::F32(table) => {
+                for &(i, c) in rows {
+                    let r = &table[i as usize * (l + 1)..][..l + 1];
+                    let v = c * r[0];
+                    add_scaled(acc, v, &r[1..], |w| w);
+                    sq += v * v;
+                }
             }
-            Rows::Q8(rows) => {
-                let r = &rows[i * (l + 2)..(i + 1) * (l + 2)];
-                let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
-                add_scaled(acc, v, &r[2..], q8);
-                v
+            Rows::Q8(table) => {
+                for &(i, c) in rows {
+                    let r = &table[i as usize * (l + 2)..][..l + 2];
+                    let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
+                    add_scaled(acc, v, &r[2..], q8);
+                    sq += v * v;
+                }
             }
         }
+        sq
     }
 
     /// Per label, what a stored weight is multiplied by: the 8-bit weights'
@@ -529,8 +536,8 @@ mod tests {
         let mut acc = vec![0f32; 3];
         for (&b, &v) in idx.iter().zip(&val) {
             if let Some(i) = t.index(b) {
-                let got = t.add_row(i, v, &mut acc);
-                assert_eq!(got, v * t.idf(b));
+                let (got, x) = (t.add_rows(&[(i, v)], &mut acc), v * t.idf(b));
+                assert_eq!(got, x * x);
             }
         }
         for j in 0..3 {

@@ -154,9 +154,9 @@ pub(crate) struct TextScratch {
 /// instead of sorting them (prediction only).
 #[derive(Debug, Default)]
 struct KeyCounts {
-    /// Per slot: 1 + the index of its bucket in `groups`, or 0 when empty; every
-    /// slot is 0 between calls.
-    slots: Vec<u32>,
+    /// Per slot: the bucket (high 32 bits) and 1 + the index of its entry in
+    /// `groups` (low 32 bits), or 0 when empty; every slot is 0 between calls.
+    slots: Vec<u64>,
     /// Each bucket seen and its count, in the order first seen.
     groups: Vec<(u32, u32)>,
 }
@@ -170,26 +170,25 @@ impl KeyCounts {
         if self.slots.len() < size {
             self.slots.resize(size, 0);
         }
-        let mask = size - 1;
+        let (slots, mask) = (&mut self.slots[..size], size - 1);
         self.groups.clear();
         for &b in keys {
             let mut s = b as usize & mask;
             loop {
-                match self.slots[s] {
-                    0 => {
-                        self.groups.push((b, 1));
-                        self.slots[s] = self.groups.len() as u32;
-                        break;
-                    }
-                    g if self.groups[g as usize - 1].0 == b => {
-                        self.groups[g as usize - 1].1 += 1;
-                        break;
-                    }
-                    _ => s = (s + 1) & mask,
+                let slot = slots[s];
+                if slot == 0 {
+                    self.groups.push((b, 1));
+                    slots[s] = (u64::from(b) << 32) | self.groups.len() as u64;
+                    break;
                 }
+                if (slot >> 32) as u32 == b {
+                    self.groups[(slot as u32 - 1) as usize].1 += 1;
+                    break;
+                }
+                s = (s + 1) & mask;
             }
         }
-        self.slots[..size].fill(0);
+        slots.fill(0);
         &self.groups
     }
 }
@@ -527,11 +526,7 @@ impl Featurizer {
             }
         }
         acc.fill(0.0);
-        let mut norm = 0f32;
-        for &(i, tf) in found.iter() {
-            let v = table.add_row(i, tf, acc);
-            norm += v * v;
-        }
+        let norm = table.add_rows(found, acc);
         if norm > 0.0 {
             let s = 1.0 / norm.sqrt();
             scores
