@@ -140,31 +140,40 @@ fn char_at(s: &str, i: usize) -> Option<char> {
 
 /// Split normalised text into tokens, calling `emit(kind, token)` for each in order.
 pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
+    scan_with::<true>(s, emit);
+}
+
+/// [`scan`], with its fast paths taken only when `FAST` (a test checks that
+/// both give the same tokens).
+#[inline(always)]
+fn scan_with<const FAST: bool>(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
     let mut i = 0;
     while let Some(&byte) = s.as_bytes().get(i) {
         // Fast paths for what most of a note is: spaces, words that start with an
         // ASCII letter and do not begin a URL or a `nostr:` reference, and ASCII
         // punctuation. The general path below gives the same tokens.
-        if byte == b' ' {
-            i += 1;
-            continue;
-        }
-        if byte.is_ascii_alphabetic() && !starts_url_or_nostr(&s.as_bytes()[i..]) {
-            let end = word_end(s, i);
-            let w = &s[i..end];
-            // Only a long word starting with `n` can be a bare Nostr entity.
-            match (byte == b'n' && w.len() > 20).then(|| nostr_kind(w)).flatten() {
-                Some(k) => emit(TokKind::Special, k),
-                None => emit(TokKind::Word, w),
+        if FAST {
+            if byte == b' ' {
+                i += 1;
+                continue;
             }
-            i = end;
-            continue;
-        }
-        // ASCII punctuation is dropped, except what starts a mention, hashtag or
-        // cashtag.
-        if byte.is_ascii_punctuation() && !matches!(byte, b'@' | b'#' | b'$') {
-            i += 1;
-            continue;
+            if byte.is_ascii_alphabetic() && !starts_url_or_nostr(&s.as_bytes()[i..]) {
+                let end = word_end(s, i);
+                let w = &s[i..end];
+                // Only a long word starting with `n` can be a bare Nostr entity.
+                match (byte == b'n' && w.len() > 20).then(|| nostr_kind(w)).flatten() {
+                    Some(k) => emit(TokKind::Special, k),
+                    None => emit(TokKind::Word, w),
+                }
+                i = end;
+                continue;
+            }
+            // ASCII punctuation is dropped, except what starts a mention, hashtag
+            // or cashtag.
+            if byte.is_ascii_punctuation() && !matches!(byte, b'@' | b'#' | b'$') {
+                i += 1;
+                continue;
+            }
         }
         let Some(c) = char_at(s, i) else { break };
         if c == ' ' || c.is_whitespace() || is_ignorable(c) {
@@ -384,6 +393,73 @@ mod tests {
         let mut out = Vec::new();
         scan(&norm, &mut |k, t| out.push(k.display(t)));
         out
+    }
+
+    #[test]
+    fn fast_paths_give_the_general_paths_tokens() {
+        // Pieces that start or end each path, strung together at random.
+        let pieces = [
+            "h",
+            "w",
+            "n",
+            "http://a.b/c",
+            "https://x.io/p.png?q",
+            "www.",
+            "www",
+            "nostr:",
+            "nostr:npub1xyz",
+            "npub1qqqqqqqqqqqqqqqqqqqqqqqq",
+            "note1abcdefghijklmnopqrstu",
+            "nprofile",
+            "@",
+            "@al",
+            "#",
+            "#tag",
+            "$",
+            "$btc",
+            "$3.5",
+            "'",
+            "don't",
+            "a''b",
+            "1,000.5",
+            "2024",
+            "5%",
+            "€3",
+            "-",
+            "_",
+            ".",
+            " ",
+            "\t",
+            "\n",
+            "é",
+            "naïve",
+            "東京",
+            "🫂",
+            "\u{200b}",
+            "\u{a0}",
+            "ß",
+            "x9",
+            "9x",
+            "`",
+            "~",
+            "\u{7f}",
+            "\u{0}",
+            "abcdefghijk",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            scan_with::<true>(&text, &mut |k, t| fast.push((k, t.to_string())));
+            scan_with::<false>(&text, &mut |k, t| general.push((k, t.to_string())));
+            assert_eq!(fast, general, "{text:?}");
+        }
     }
 
     #[test]
