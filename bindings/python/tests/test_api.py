@@ -213,6 +213,39 @@ def test_labels_as_numpy_and_pandas(corpus) -> None:
     assert a == b == c
 
 
+def test_pyarrow_columns_in(trained: notetag.Classifier, held_out) -> None:
+    pa = pytest.importorskip("pyarrow")
+    texts, _ = held_out
+    expected = trained.predict_proba(texts)
+    half = len(texts) // 2
+    forms = [
+        pa.array(texts),
+        pa.array(texts, type=pa.large_string()),
+        pa.chunked_array([texts[:half], texts[half:]]),
+        pa.table({"text": texts})["text"],
+    ]
+    for form in forms:
+        assert np.array_equal(trained.predict_proba(form), expected), type(form)
+        assert trained.predict(form) == trained.predict(texts), type(form)
+        assert trained.tag(form) == trained.tag(texts), type(form)
+
+
+def test_pyarrow_labels_and_nulls(corpus) -> None:
+    pa = pytest.importorskip("pyarrow")
+    texts, labels = corpus
+    a = notetag.Classifier(calibration_folds=2).fit(texts, labels)
+    b = notetag.Classifier(calibration_folds=2).fit(pa.array(texts), pa.array(labels))
+    assert a.to_bytes() == b.to_bytes()
+    assert a.score(texts, labels) == b.score(pa.array(texts), pa.chunked_array([labels]))
+    multi = [[lab] for lab in labels]
+    c = notetag.Classifier(calibration_folds=2).fit(pa.array(texts), pa.array(multi))
+    assert c.to_bytes() == a.to_bytes()
+    with pytest.raises(notetag.NotetagTypeError, match=r"`texts\[2\]` is NoneType"):
+        a.predict(pa.array(["rates", "chips", None]))
+    with pytest.raises(notetag.NotetagTypeError, match=r"`texts\[0\]` is int, not str"):
+        a.predict(pa.array([1, 2]))
+
+
 def test_empty_input_gives_empty_output(trained: notetag.Classifier) -> None:
     assert trained.predict([]) == []
     assert trained.predict_proba([]).shape == (0, 4)

@@ -24,11 +24,24 @@ _DEFAULT_LABELS = ["geopolitics", "personal", "tech", "trade_finance"]
 
 def _texts(texts: Any) -> Any:
     """Give the core something it can iterate: a column vector (n, 1) as returned
-    by some scikit-learn transformers is flattened; anything else passes as is
-    (the core checks every item)."""
+    by some scikit-learn transformers is flattened; a pyarrow ``Array`` or
+    ``ChunkedArray`` (whose items are pyarrow scalars, not ``str``) becomes a
+    list of its values, nulls as ``None``; anything else passes as is (the core
+    checks every item, and names a null's position)."""
     if isinstance(texts, np.ndarray) and texts.ndim == 2 and texts.shape[1] == 1:
         return texts[:, 0]
+    if _is_arrow_column(texts):
+        return texts.to_pylist()
     return texts
+
+
+def _is_arrow_column(obj: Any) -> bool:
+    """A pyarrow ``Array`` or ``ChunkedArray`` (recognised without importing
+    pyarrow, which notetag does not depend on)."""
+    kind = type(obj)
+    return kind.__module__.partition(".")[0] == "pyarrow" and any(
+        k.__name__ in ("Array", "ChunkedArray") for k in kind.__mro__
+    )
 
 
 #: The most threads ``n_jobs`` may ask for.
@@ -314,7 +327,8 @@ class Classifier:
         Parameters
         ----------
         texts : iterable of str
-            The notes: a list, a numpy string array, a pandas Series...
+            The notes: a list, a numpy string array, a pandas Series, a pyarrow
+            string Array or ChunkedArray (a null is an error naming its position)…
         labels : iterable of str or of lists of str
             One entry per note: a label, or a list of labels (multi-label; the
             first is the primary; an empty list for "no topic").
