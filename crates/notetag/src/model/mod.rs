@@ -748,7 +748,7 @@ impl Classifier {
         } = scratch;
         words.start(self.id, l);
         let (f, t) = (&self.featurizer, &*self.table);
-        let counts = f.word_counts_into(text, ts, &mut |h, word| words.add(h, word, f, t));
+        let counts = f.word_counts_into(text, ts, t, &mut |h, word| words.add(h, word, f, t));
         scores.clear();
         scores.extend_from_slice(t.bias());
         f.score_word_block(counts, t, &mut words.found, &mut words.block, scores);
@@ -1150,6 +1150,39 @@ mod word_cache_tests {
                     for (a, b) in want.iter().zip(&got) {
                         assert!((a - b).abs() < 1e-5, "{t:?}: {want:?} vs {got:?}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_label_count_scores_as_the_full_vector_does() {
+        // Rows of two, three and four labels take their own summing loops, other
+        // counts the general one: each must give the full vector's scores, for
+        // the word block and for the cached char blocks.
+        let words = ["rates", "gpu", "coffee", "summit", "bonds", "kernel", "garden"];
+        for n in 1..=7usize {
+            let data: Vec<Example> = (0..140)
+                .map(|i| {
+                    let label = format!("topic{}", i % n);
+                    let text = format!("{} {} note {}", words[i % n], words[(i / 3) % words.len()], i % 11);
+                    Example::new(text, label)
+                })
+                .collect();
+            let clf = ClassifierParams::new().char_ngrams(Some((2, 4))).fit(&data).unwrap();
+            assert_eq!(clf.labels().len(), n);
+            assert!(clf.table().is_quantized(), "8-bit rows after training");
+            for t in [
+                "rates gpu note 3",
+                "coffee summit kernel garden bonds",
+                "unseen zzz",
+                "",
+            ] {
+                let want = from_full_vector(&clf, t);
+                let got = clf.predict_proba(t);
+                assert_eq!(got.len(), n);
+                for (a, b) in want.iter().zip(&got) {
+                    assert!((a - b).abs() < 1e-5, "{n} labels, {t:?}: {want:?} vs {got:?}");
                 }
             }
         }

@@ -117,6 +117,25 @@ pub(crate) fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl
     rest.for_each(|(a, &w)| *a += v * weight(w));
 }
 
+/// [`BucketTable::add_rows`] for 8-bit rows of `L` labels: the sums stay in
+/// registers, and each row's length is known (the same sums, in the same order).
+#[inline(always)]
+fn add_q8_rows<const L: usize>(table: &[u8], rows: &[(u32, f32)], acc: &mut [f32]) -> f32 {
+    let mut sums = [0f32; L];
+    sums.copy_from_slice(&acc[..L]);
+    let mut sq = 0f32;
+    for &(i, c) in rows {
+        let r = &table[i as usize * (L + 2)..][..L + 2];
+        let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
+        for k in 0..L {
+            sums[k] += v * q8(r[2 + k]);
+        }
+        sq += v * v;
+    }
+    acc[..L].copy_from_slice(&sums);
+    sq
+}
+
 impl BucketTable {
     /// Start a table of `f32` rows over `n_buckets` buckets (a multiple of 64) for
     /// `n_labels` labels; add rows with [`BucketTable::push`] in increasing bucket
@@ -302,14 +321,19 @@ impl BucketTable {
                     sq += v * v;
                 }
             }
-            Rows::Q8(table) => {
-                for &(i, c) in rows {
-                    let r = &table[i as usize * (l + 2)..][..l + 2];
-                    let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
-                    add_scaled(acc, v, &r[2..], q8);
-                    sq += v * v;
+            Rows::Q8(table) => match l {
+                2 => return add_q8_rows::<2>(table, rows, acc),
+                3 => return add_q8_rows::<3>(table, rows, acc),
+                4 => return add_q8_rows::<4>(table, rows, acc),
+                _ => {
+                    for &(i, c) in rows {
+                        let r = &table[i as usize * (l + 2)..][..l + 2];
+                        let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
+                        add_scaled(acc, v, &r[2..], q8);
+                        sq += v * v;
+                    }
                 }
-            }
+            },
         }
         sq
     }

@@ -162,8 +162,9 @@ struct KeyCounts {
 }
 
 impl KeyCounts {
-    /// The distinct buckets of `keys` with their counts, in the order first seen.
-    fn count(&mut self, keys: &[u32]) -> &[(u32, u32)] {
+    /// The distinct keys that `key` maps `keys` to (`None` drops one) with their
+    /// counts, in the order first seen.
+    fn count(&mut self, keys: &[u32], key: impl Fn(u32) -> Option<u32>) -> &[(u32, u32)] {
         // At most half full; buckets are hash bits already, so their low bits
         // spread over the slots.
         let size = (2 * keys.len()).next_power_of_two().max(64);
@@ -172,7 +173,7 @@ impl KeyCounts {
         }
         let (slots, mask) = (&mut self.slots[..size], size - 1);
         self.groups.clear();
-        for &b in keys {
+        for b in keys.iter().filter_map(|&b| key(b)) {
             let mut s = b as usize & mask;
             loop {
                 let slot = slots[s];
@@ -386,20 +387,23 @@ impl Featurizer {
         words.sort_unstable();
     }
 
-    /// The word-block buckets of `text` with how often each occurs, in the order
-    /// first seen, with `on_word` called on every word (its hash, and the word)
-    /// when char n-grams are on; the caller weighs the buckets
+    /// The word-block terms of `text` that `table` holds, as the positions of
+    /// their rows ([`BucketTable::index`]), with how often each occurs, in the
+    /// order first seen, with `on_word` called on every word (its hash, and the
+    /// word) when char n-grams are on; the caller weighs the rows
     /// ([`Featurizer::score_word_block`]) and each word's char n-grams
-    /// ([`Featurizer::char_buckets`]) itself.
+    /// ([`Featurizer::char_buckets`]) itself. Terms in unused buckets weigh
+    /// nothing, so they are dropped before counting.
     pub(crate) fn word_counts_into<'a>(
         &self,
         text: &str,
         ts: &'a mut TextScratch,
+        table: &BucketTable,
         on_word: &mut impl FnMut(u64, &str),
     ) -> &'a [(u32, u32)] {
         let TextScratch { norm, keys, counts, .. } = ts;
         self.word_keys(text, norm, &mut keys.words, on_word);
-        counts.count(&keys.words)
+        counts.count(&keys.words, |b| table.index(b))
     }
 
     /// The word-block keys of `text` into `words` (unsorted, repeats kept), with
@@ -507,7 +511,8 @@ impl Featurizer {
     /// [`Featurizer::weigh_words`]' vector with `table`'s weights (summed in the
     /// order the buckets were first seen rather than bucket order, and with 8-bit
     /// weights scaled once per label rather than per weight, so the last bits may
-    /// differ), in one pass: each bucket's IDF and weights are read together. `counts` are the note's buckets and their counts
+    /// differ), in one pass: each row's IDF and weights are read together.
+    /// `counts` are the note's rows and their counts
     /// ([`Featurizer::word_counts_into`]).
     pub(crate) fn score_word_block(
         &self,
@@ -517,14 +522,8 @@ impl Featurizer {
         acc: &mut [f32],
         scores: &mut [f32],
     ) {
-        // Two passes: first every bucket's row position, then the rows. The
-        // lookups of one pass do not wait on each other, so their misses overlap.
         found.clear();
-        for &(b, n) in counts {
-            if let Some(i) = table.index(b) {
-                found.push((i, self.tf(n as usize)));
-            }
-        }
+        found.extend(counts.iter().map(|&(i, n)| (i, self.tf(n as usize))));
         acc.fill(0.0);
         let norm = table.add_rows(found, acc);
         if norm > 0.0 {
@@ -698,7 +697,7 @@ mod tests {
             for &k in &keys {
                 *want.entry(k).or_insert(0u32) += 1;
             }
-            let got = counts.count(&keys).to_vec();
+            let got = counts.count(&keys, Some).to_vec();
             let firsts: Vec<u32> = got.iter().map(|&(b, _)| b).collect();
             let mut seen = std::collections::BTreeSet::new();
             let order: Vec<u32> = keys.iter().copied().filter(|k| seen.insert(*k)).collect();
