@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::BucketTable;
 use crate::sparse::SparseVec;
 use hash::{combine, fmix, hash_bytes};
-use tokens::{normalize_into, scan, TokKind};
+use tokens::{normalize_into, scan_into, TokKind, TokenSink};
 
 /// How text is split into tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -567,66 +567,91 @@ impl Featurizer {
     /// carries its text, for char n-grams; with `NAMED`, every term its name).
     fn terms<const NAMED: bool>(&self, text: &str, norm: &mut String, sink: &mut impl FnMut(Option<u64>, Term<'_>)) {
         let [wmin, wmax] = self.config.word_ngrams.map(usize::from);
-        // The hashes of the tokens before this one in the sequence, the latest
-        // first, and how many of them there are (at most `wmax - 1` are used).
-        let mut prev = [0u64; 3];
-        let mut seen = 0usize;
-        let mut names: Vec<String> = Vec::new();
-        let mut on_token = |kind: TokKind, tok: &str| {
-            let h = hash_bytes(kind.seed() ^ WORD_SEED, tok.as_bytes());
-            let unigram = |tok| match kind {
-                TokKind::Word => Term::Word(h, tok),
-                _ if NAMED => Term::Named(kind.display(tok)),
-                _ => Term::Other,
-            };
-            if !kind.in_sequence() {
-                sink(Some(h), unigram(tok));
-                return;
-            }
-            if NAMED {
-                names.insert(0, kind.display(tok));
-                names.truncate(4);
-            }
-            if wmin == 1 {
-                // The unigram carries the word itself (for its char n-grams).
-                sink(Some(fmix(h ^ 1)), unigram(tok));
-            }
-            // The n-gram ending here, for n = 2..: this token's hash combined
-            // with the previous ones, the latest first.
-            let mut acc = h;
-            for n in 2..=wmax.min(seen + 1) {
-                acc = combine(prev[n - 2], acc);
-                if n < wmin {
-                    continue;
-                }
-                let key = fmix(acc ^ n as u64);
-                if NAMED {
-                    let name = names[..n].iter().rev().cloned().collect::<Vec<_>>().join(" ");
-                    sink(Some(key), Term::Named(name));
-                } else {
-                    sink(Some(key), Term::Other);
-                }
-            }
-            if wmin > 1 && kind == TokKind::Word {
-                // Char n-grams still need the word when unigrams are off.
-                sink(None, Term::Word(h, tok));
-            }
-            prev = [h, prev[0], prev[1]];
-            seen += 1;
+        let mut terms = TermHashes::<_, NAMED> {
+            wmin,
+            wmax,
+            prev: [0; 3],
+            seen: 0,
+            names: Vec::new(),
+            sink,
         };
         match &self.hf {
             None => {
                 normalize_into(text, norm);
-                scan(norm, &mut on_token);
+                scan_into(norm, &mut terms);
             }
             Some(hf) => {
                 // The HF pipeline cannot fail on a valid config; an error would mean
                 // the text yields no pieces, which is what we do.
-                let _ = hf.pieces(text, &mut |piece| scan(piece, &mut on_token));
+                let _ = hf.pieces(text, &mut |piece| scan_into(piece, &mut terms));
             }
         }
     }
 }
+
+/// Turns a note's tokens into its word-block term hashes for
+/// `Featurizer::terms` (as a [`TokenSink`], so that the scanner's word path
+/// takes it inline).
+struct TermHashes<'s, S, const NAMED: bool> {
+    wmin: usize,
+    wmax: usize,
+    /// The hashes of the tokens before this one in the sequence, the latest
+    /// first, and how many of them there are (at most `wmax - 1` are used).
+    prev: [u64; 3],
+    seen: usize,
+    /// With `NAMED`, the names of the latest tokens, the latest first.
+    names: Vec<String>,
+    sink: &'s mut S,
+}
+
+impl<S: FnMut(Option<u64>, Term<'_>), const NAMED: bool> TokenSink for TermHashes<'_, S, NAMED> {
+    #[inline(always)]
+    fn token(&mut self, kind: TokKind, tok: &str) {
+        let (wmin, wmax) = (self.wmin, self.wmax);
+        let h = hash_bytes(kind.seed() ^ WORD_SEED, tok.as_bytes());
+        let unigram = |tok| match kind {
+            TokKind::Word => Term::Word(h, tok),
+            _ if NAMED => Term::Named(kind.display(tok)),
+            _ => Term::Other,
+        };
+        let sink = &mut *self.sink;
+        if !kind.in_sequence() {
+            sink(Some(h), unigram(tok));
+            return;
+        }
+        if NAMED {
+            self.names.insert(0, kind.display(tok));
+            self.names.truncate(4);
+        }
+        if wmin == 1 {
+            // The unigram carries the word itself (for its char n-grams).
+            sink(Some(fmix(h ^ 1)), unigram(tok));
+        }
+        // The n-gram ending here, for n = 2..: this token's hash combined
+        // with the previous ones, the latest first.
+        let mut acc = h;
+        for n in 2..=wmax.min(self.seen + 1) {
+            acc = combine(self.prev[n - 2], acc);
+            if n < wmin {
+                continue;
+            }
+            let key = fmix(acc ^ n as u64);
+            if NAMED {
+                let name = self.names[..n].iter().rev().cloned().collect::<Vec<_>>().join(" ");
+                sink(Some(key), Term::Named(name));
+            } else {
+                sink(Some(key), Term::Other);
+            }
+        }
+        if wmin > 1 && kind == TokKind::Word {
+            // Char n-grams still need the word when unigrams are off.
+            sink(None, Term::Word(h, tok));
+        }
+        self.prev = [h, self.prev[0], self.prev[1]];
+        self.seen += 1;
+    }
+}
+
 /// One word-block term handed out by `Featurizer::terms`.
 enum Term<'a> {
     /// A word: its token hash and text (char n-grams are taken from it).

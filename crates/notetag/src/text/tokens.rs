@@ -140,13 +140,36 @@ fn char_at(s: &str, i: usize) -> Option<char> {
 
 /// Split normalised text into tokens, calling `emit(kind, token)` for each in order.
 pub fn scan(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
-    scan_with::<true>(s, emit);
+    scan_with::<true>(s, &mut Emit(emit));
+}
+
+/// Split normalised text into tokens, handing each to `sink` in order (as
+/// [`scan`]; a sink whose [`TokenSink::token`] is `#[inline(always)]` is
+/// inlined into the scanner's word path).
+pub(crate) fn scan_into(s: &str, sink: &mut impl TokenSink) {
+    scan_with::<true>(s, sink);
+}
+
+/// Where [`scan_into`] hands its tokens.
+pub(crate) trait TokenSink {
+    /// One token, of `kind`.
+    fn token(&mut self, kind: TokKind, token: &str);
+}
+
+/// A closure as a [`TokenSink`].
+struct Emit<F>(F);
+
+impl<F: FnMut(TokKind, &str)> TokenSink for Emit<F> {
+    #[inline(always)]
+    fn token(&mut self, kind: TokKind, token: &str) {
+        (self.0)(kind, token)
+    }
 }
 
 /// [`scan`], with its fast paths taken only when `FAST` (a test checks that
 /// both give the same tokens).
 #[inline(always)]
-fn scan_with<const FAST: bool>(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
+fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
     let mut i = 0;
     while let Some(&byte) = s.as_bytes().get(i) {
         // Fast paths for what most of a note is: spaces, words that start with an
@@ -162,8 +185,8 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
                 let w = &s[i..end];
                 // Only a long word starting with `n` can be a bare Nostr entity.
                 match (byte == b'n' && w.len() > 20).then(|| nostr_kind(w)).flatten() {
-                    Some(k) => emit(TokKind::Special, k),
-                    None => emit(TokKind::Word, w),
+                    Some(k) => emit_cold(emit, TokKind::Special, k),
+                    None => emit.token(TokKind::Word, w),
                 }
                 i = end;
                 continue;
@@ -192,20 +215,20 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
             let host = url.split("://").nth(1).unwrap_or(url);
             let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
             let host = host.strip_prefix("www.").unwrap_or(host);
-            emit(TokKind::Special, "<url>");
+            emit_cold(emit, TokKind::Special, "<url>");
             if !host.is_empty() {
-                emit(TokKind::Domain, host);
+                emit_cold(emit, TokKind::Domain, host);
             }
             let path = url.split(['?', '#']).next().unwrap_or(url);
             if IMAGE_EXT.iter().any(|e| path.ends_with(e)) {
-                emit(TokKind::Special, "<image>");
+                emit_cold(emit, TokKind::Special, "<image>");
             }
             i = end;
             continue;
         }
         if let Some(r) = (c == 'n').then(|| rest.strip_prefix("nostr:")).flatten() {
             let end = run_end(r, 0, |c| c.is_ascii_alphanumeric());
-            emit(TokKind::Special, nostr_kind(&r[..end]).unwrap_or("<nostr>"));
+            emit_cold(emit, TokKind::Special, nostr_kind(&r[..end]).unwrap_or("<nostr>"));
             i += 6 + end;
             continue;
         }
@@ -215,18 +238,18 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
             if end > j {
                 let body = &s[j..end];
                 match c {
-                    '@' => emit(TokKind::Special, "<mention>"),
+                    '@' => emit_cold(emit, TokKind::Special, "<mention>"),
                     '#' => {
-                        emit(TokKind::Hashtag, body);
-                        emit(TokKind::Word, body);
+                        emit_cold(emit, TokKind::Hashtag, body);
+                        emit_cold(emit, TokKind::Word, body);
                     }
                     _ if body.as_bytes()[0].is_ascii_digit() => {
                         let end = number_end(s, j);
-                        emit(TokKind::Special, "<money>");
+                        emit_cold(emit, TokKind::Special, "<money>");
                         i = end;
                         continue;
                     }
-                    _ => emit(TokKind::Cashtag, body),
+                    _ => emit_cold(emit, TokKind::Cashtag, body),
                 }
                 i = end;
                 continue;
@@ -235,32 +258,39 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl FnMut(TokKind, &str)) {
         if matches!(c, '€' | '£' | '¥' | '₿' | '₹') && s[i + c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit())
         {
             i = number_end(s, i + c.len_utf8());
-            emit(TokKind::Special, "<money>");
+            emit_cold(emit, TokKind::Special, "<money>");
             continue;
         }
         if word_char(c) {
             let end = word_end(s, i);
             let w = &s[i..end];
             if let Some(k) = (w.len() > 20).then(|| nostr_kind(w)).flatten() {
-                emit(TokKind::Special, k);
+                emit_cold(emit, TokKind::Special, k);
             } else if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
                 let n = number_end(s, i);
-                emit_number(s, i, n, emit);
+                emit_number(s, i, n, &mut |k, t| emit_cold(emit, k, t));
                 i = n;
                 continue;
             } else {
-                emit(TokKind::Word, w);
+                emit_cold(emit, TokKind::Word, w);
             }
             i = end;
             continue;
         }
         if is_cjk(c) {
-            emit(TokKind::Word, &s[i..i + c.len_utf8()]);
+            emit_cold(emit, TokKind::Word, &s[i..i + c.len_utf8()]);
         } else if !is_punct(c) && !c.is_alphanumeric() && (c as u32) >= 0x2100 {
-            emit(TokKind::Emoji, &s[i..i + c.len_utf8()]);
+            emit_cold(emit, TokKind::Emoji, &s[i..i + c.len_utf8()]);
         }
         i += c.len_utf8();
     }
+}
+
+/// `emit(kind, token)` out of line: the general path's many calls share this one
+/// copy of `emit`, so the fast path's word call can take it inline.
+#[inline(never)]
+fn emit_cold(emit: &mut impl TokenSink, kind: TokKind, token: &str) {
+    emit.token(kind, token);
 }
 
 /// Whether `rest` starts with what the general path reads as a URL or a `nostr:`
@@ -456,8 +486,8 @@ mod tests {
         for _ in 0..20_000 {
             let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
             let (mut fast, mut general) = (Vec::new(), Vec::new());
-            scan_with::<true>(&text, &mut |k, t| fast.push((k, t.to_string())));
-            scan_with::<false>(&text, &mut |k, t| general.push((k, t.to_string())));
+            scan_with::<true>(&text, &mut Emit(|k: TokKind, t: &str| fast.push((k, t.to_string()))));
+            scan_with::<false>(&text, &mut Emit(|k: TokKind, t: &str| general.push((k, t.to_string()))));
             assert_eq!(fast, general, "{text:?}");
         }
     }
