@@ -441,8 +441,6 @@ pub(crate) struct WordCache {
     bounds: Vec<usize>,
     /// The word block's unnormalised scores.
     pub(crate) block: Vec<f32>,
-    /// The word block's rows found in the table, with their tf weights.
-    pub(crate) found: Vec<(u32, f32)>,
     /// The rows of a word's char n-grams found in the table (weight 1 each).
     grams: Vec<(u32, f32)>,
 }
@@ -506,7 +504,7 @@ impl WordCache {
         });
         vals.fill(0.0);
         let (scores, sq) = vals.split_at_mut(l);
-        sq[0] = t.add_rows(grams, scores);
+        sq[0] = t.add_rows(grams.iter().copied(), scores);
         self.tags[slot] = h | 1;
         slot
     }
@@ -765,7 +763,7 @@ impl Classifier {
         let counts = f.word_counts_into(text, ts, t, &mut |h, word| words.add(h, word, f, t));
         scores.clear();
         scores.extend_from_slice(t.bias());
-        f.score_word_block(counts, t, &mut words.found, &mut words.block, scores);
+        f.score_word_block(counts, t, &mut words.block, scores);
         words.finish(f.config().char_weight, t.weight_scales(), scores);
         for (s, p) in scores.iter_mut().zip(&self.calibration) {
             *s = p.prob(*s);

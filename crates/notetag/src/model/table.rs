@@ -120,11 +120,11 @@ pub(crate) fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl
 /// [`BucketTable::add_rows`] for 8-bit rows of `L` labels: the sums stay in
 /// registers, and each row's length is known (the same sums, in the same order).
 #[inline(always)]
-fn add_q8_rows<const L: usize>(table: &[u8], rows: &[(u32, f32)], acc: &mut [f32]) -> f32 {
+fn add_q8_rows<const L: usize>(table: &[u8], rows: impl IntoIterator<Item = (u32, f32)>, acc: &mut [f32]) -> f32 {
     let mut sums = [0f32; L];
     sums.copy_from_slice(&acc[..L]);
     let mut sq = 0f32;
-    for &(i, c) in rows {
+    for (i, c) in rows {
         let r = &table[i as usize * (L + 2)..][..L + 2];
         let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
         for k in 0..L {
@@ -309,12 +309,12 @@ impl BucketTable {
     /// IDF. The sums are unscaled: label `j`'s score is its sum times
     /// [`BucketTable::weight_scales`]`[j]`.
     #[inline]
-    pub(crate) fn add_rows(&self, rows: &[(u32, f32)], acc: &mut [f32]) -> f32 {
+    pub(crate) fn add_rows(&self, rows: impl IntoIterator<Item = (u32, f32)>, acc: &mut [f32]) -> f32 {
         let l = self.n_labels;
         let mut sq = 0f32;
         match &self.rows {
             Rows::F32(table) => {
-                for &(i, c) in rows {
+                for (i, c) in rows {
                     let r = &table[i as usize * (l + 1)..][..l + 1];
                     let v = c * r[0];
                     add_scaled(acc, v, &r[1..], |w| w);
@@ -326,7 +326,7 @@ impl BucketTable {
                 3 => return add_q8_rows::<3>(table, rows, acc),
                 4 => return add_q8_rows::<4>(table, rows, acc),
                 _ => {
-                    for &(i, c) in rows {
+                    for (i, c) in rows {
                         let r = &table[i as usize * (l + 2)..][..l + 2];
                         let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
                         add_scaled(acc, v, &r[2..], q8);
@@ -560,7 +560,7 @@ mod tests {
         let mut acc = vec![0f32; 3];
         for (&b, &v) in idx.iter().zip(&val) {
             if let Some(i) = t.index(b) {
-                let (got, x) = (t.add_rows(&[(i, v)], &mut acc), v * t.idf(b));
+                let (got, x) = (t.add_rows([(i, v)], &mut acc), v * t.idf(b));
                 assert_eq!(got, x * x);
             }
         }

@@ -518,14 +518,11 @@ impl Featurizer {
         &self,
         counts: &[(u32, u32)],
         table: &BucketTable,
-        found: &mut Vec<(u32, f32)>,
         acc: &mut [f32],
         scores: &mut [f32],
     ) {
-        found.clear();
-        found.extend(counts.iter().map(|&(i, n)| (i, self.tf(n as usize))));
         acc.fill(0.0);
-        let norm = table.add_rows(found, acc);
+        let norm = table.add_rows(counts.iter().map(|&(i, n)| (i, self.tf(n as usize))), acc);
         if norm > 0.0 {
             let s = 1.0 / norm.sqrt();
             scores
