@@ -616,6 +616,17 @@ impl<S: FnMut(Option<u64>, Term<'_>), const NAMED: bool> TokenSink for TermHashe
             sink(Some(h), unigram(tok));
             return;
         }
+        if !NAMED && wmin == 1 && wmax == 2 {
+            // Unigrams and bigrams (the usual setting), as the general steps
+            // below make them.
+            sink(Some(fmix(h ^ 1)), unigram(tok));
+            if self.seen > 0 {
+                sink(Some(fmix(combine(self.prev[0], h) ^ 2)), Term::Other);
+            }
+            self.prev[0] = h;
+            self.seen += 1;
+            return;
+        }
         if NAMED {
             self.names.insert(0, kind.display(tok));
             self.names.truncate(4);
@@ -765,6 +776,33 @@ mod tests {
         assert_eq!(f.transform("zeta omega").nnz(), 0);
         assert_eq!(f.transform("").nnz(), 0);
         assert_eq!(f.transform("   ").nnz(), 0);
+    }
+
+    #[test]
+    fn hashed_terms_are_the_named_terms_buckets() {
+        // The hashing path (with its shortcut for word 1-2-grams) and the naming
+        // path (always the general steps) must give the same buckets, in order.
+        let texts = [
+            "Interest rates rise, rates rise again",
+            "gm #nostr @alice see https://example.com/x.png $BTC 5% in 2024",
+            "one",
+            "",
+            "a b a b a b c d e f g",
+        ];
+        for (wmin, wmax) in [(1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (1, 4), (3, 4)] {
+            let config = TextConfig {
+                word_ngrams: [wmin, wmax],
+                bucket_bits: 16,
+                ..TextConfig::default()
+            };
+            let f = Featurizer::unfitted(config).unwrap();
+            for t in texts {
+                let mut hashed = Vec::new();
+                f.word_keys(t, &mut String::new(), &mut hashed, &mut |_, _| {});
+                let named: Vec<u32> = f.named_terms(t).into_iter().map(|(b, _)| b).collect();
+                assert_eq!(hashed, named, "word {wmin}-{wmax}: {t:?}");
+            }
+        }
     }
 
     #[test]
