@@ -567,6 +567,7 @@ impl Featurizer {
         let mut terms = TermHashes::<_, NAMED> {
             wmin,
             wmax,
+            bigrams: !NAMED && wmin == 1 && wmax == 2,
             prev: [0; 3],
             seen: 0,
             names: Vec::new(),
@@ -592,6 +593,8 @@ impl Featurizer {
 struct TermHashes<'s, S, const NAMED: bool> {
     wmin: usize,
     wmax: usize,
+    /// Word 1-2-grams, not named: the usual case, taken in one step.
+    bigrams: bool,
     /// The hashes of the tokens before this one in the sequence, the latest
     /// first, and how many of them there are (at most `wmax - 1` are used).
     prev: [u64; 3],
@@ -616,7 +619,7 @@ impl<S: FnMut(Option<u64>, Term<'_>), const NAMED: bool> TokenSink for TermHashe
             sink(Some(h), unigram(tok));
             return;
         }
-        if !NAMED && wmin == 1 && wmax == 2 {
+        if self.bigrams {
             // Unigrams and bigrams (the usual setting), as the general steps
             // below make them.
             sink(Some(fmix(h ^ 1)), unigram(tok));
