@@ -475,12 +475,7 @@ impl WordCache {
         let (l, stride) = (self.acc.len(), self.stride);
         let vals = &self.vals[slot * stride..(slot + 1) * stride];
         self.sq_norm += vals[l];
-        match l {
-            2 => add_fixed::<2>(&mut self.acc, vals),
-            3 => add_fixed::<3>(&mut self.acc, vals),
-            4 => add_fixed::<4>(&mut self.acc, vals),
-            _ => table::add_scaled(&mut self.acc, 1.0, &vals[..l], |x| x),
-        }
+        table::add_scaled(&mut self.acc, 1.0, &vals[..l], |x| x);
     }
 
     /// Score a word missing from its set (starting at slot `base`) into a slot of
@@ -520,15 +515,6 @@ impl WordCache {
                 .zip(scales)
                 .for_each(|((o, a), k)| *o += s * a * k);
         }
-    }
-}
-
-/// `acc[j] += vals[j]` for the `L` labels (lengths known, so no loop is left).
-#[inline(always)]
-fn add_fixed<const L: usize>(acc: &mut [f32], vals: &[f32]) {
-    let (acc, vals) = (&mut acc[..L], &vals[..L]);
-    for k in 0..L {
-        acc[k] += vals[k];
     }
 }
 

@@ -103,18 +103,34 @@ fn q8(b: u8) -> f32 {
     f32::from(b as i8)
 }
 
-/// `acc[j] += v × weight(w[j])`, four labels at a time (one vector step for the
-/// common label counts), then the rest.
+/// `acc[j] += v × weight(w[j])`: for 2, 3 or 4 labels without a loop, else four
+/// labels at a time, then the rest.
 #[inline(always)]
 pub(crate) fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
-    let (mut a4, mut w4) = (acc.chunks_exact_mut(4), w.chunks_exact(4));
-    for (a, w) in (&mut a4).zip(&mut w4) {
-        for k in 0..4 {
-            a[k] += v * weight(w[k]);
+    match acc.len() {
+        2 => add_scaled_fixed::<2, T>(acc, v, w, weight),
+        3 => add_scaled_fixed::<3, T>(acc, v, w, weight),
+        4 => add_scaled_fixed::<4, T>(acc, v, w, weight),
+        _ => {
+            let (mut a4, mut w4) = (acc.chunks_exact_mut(4), w.chunks_exact(4));
+            for (a, w) in (&mut a4).zip(&mut w4) {
+                for k in 0..4 {
+                    a[k] += v * weight(w[k]);
+                }
+            }
+            let rest = a4.into_remainder().iter_mut().zip(w4.remainder());
+            rest.for_each(|(a, &w)| *a += v * weight(w));
         }
     }
-    let rest = a4.into_remainder().iter_mut().zip(w4.remainder());
-    rest.for_each(|(a, &w)| *a += v * weight(w));
+}
+
+/// [`add_scaled`] for `L` labels.
+#[inline(always)]
+fn add_scaled_fixed<const L: usize, T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
+    let (acc, w) = (&mut acc[..L], &w[..L]);
+    for k in 0..L {
+        acc[k] += v * weight(w[k]);
+    }
 }
 
 /// [`BucketTable::add_rows`] for 8-bit rows of `L` labels: the sums stay in

@@ -150,14 +150,14 @@ pub(crate) struct TextScratch {
     counts: KeyCounts,
 }
 
-/// Counts a note's word-block keys by bucket with a small open-addressing table,
-/// instead of sorting them (prediction only).
+/// Counts a note's word-block keys (prediction: the row positions of their
+/// buckets) with a small open-addressing table, instead of sorting them.
 #[derive(Debug, Default)]
 struct KeyCounts {
-    /// Per slot: the bucket (high 32 bits) and 1 + the index of its entry in
+    /// Per slot: the key (high 32 bits) and 1 + the index of its entry in
     /// `groups` (low 32 bits), or 0 when empty; every slot is 0 between calls.
     slots: Vec<u64>,
-    /// Each bucket seen and its count, in the order first seen.
+    /// Each key seen and its count, in the order first seen.
     groups: Vec<(u32, u32)>,
 }
 
@@ -165,8 +165,8 @@ impl KeyCounts {
     /// The distinct keys that `key` maps `keys` to (`None` drops one) with their
     /// counts, in the order first seen.
     fn count(&mut self, keys: &[u32], key: impl Fn(u32) -> Option<u32>) -> &[(u32, u32)] {
-        // At most half full; buckets are hash bits already, so their low bits
-        // spread over the slots.
+        // At most half full. Keys are hash bits, or the ranks of buckets that
+        // are hash bits, so their low bits spread over the slots.
         let size = (2 * keys.len()).next_power_of_two().max(64);
         if self.slots.len() < size {
             self.slots.resize(size, 0);
