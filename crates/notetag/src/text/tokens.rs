@@ -61,24 +61,71 @@ impl TokKind {
 /// lower case, typographic apostrophes folded to `'`.
 pub fn normalize_into(text: &str, out: &mut String) {
     out.clear();
-    if text.is_ascii() {
-        out.push_str(text);
-        out.make_ascii_lowercase();
-        return;
-    }
-    // Most text is already in NFKC: the quick check skips the decompose/compose work.
-    let already = matches!(
-        unicode_normalization::is_nfkc_quick(text.chars()),
-        unicode_normalization::IsNormalized::Yes
-    );
-    let chars: &mut dyn Iterator<Item = char> = if already { &mut text.chars() } else { &mut text.nfkc() };
-    for c in chars {
-        match c {
-            '\u{2019}' | '\u{2018}' | '\u{02bc}' => out.push('\''),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(c.to_lowercase()),
+    let head = ascii_prefix(text.as_bytes());
+    out.push_str(&text[..head]);
+    let rest = &text[head..];
+    if !rest.is_empty() {
+        // Most text is already in NFKC: the quick check skips the decompose/compose
+        // work. It starts at the first non-ASCII character: an ASCII character is a
+        // starter and resets the check, so the ASCII head cannot change its answer.
+        let already = matches!(
+            unicode_normalization::is_nfkc_quick(rest.chars()),
+            unicode_normalization::IsNormalized::Yes
+        );
+        if already {
+            fold_runs(rest, out);
+        } else {
+            // A combining mark may compose with the ASCII letter before it.
+            out.clear();
+            text.nfkc().for_each(|c| fold_char(c, out));
         }
     }
+    // Last, so ASCII runs are copied whole; the lower case of a non-ASCII
+    // character holds no upper-case ASCII, so this is the same per character.
+    out.make_ascii_lowercase();
+}
+
+/// Push `text` onto `out` with each non-ASCII character folded (ASCII runs copied
+/// as they are).
+fn fold_runs(mut text: &str, out: &mut String) {
+    while !text.is_empty() {
+        let n = ascii_prefix(text.as_bytes());
+        out.push_str(&text[..n]);
+        let mut chars = text[n..].chars();
+        if let Some(c) = chars.next() {
+            fold_char(c, out);
+        }
+        text = chars.as_str();
+    }
+}
+
+/// One character's folded form: typographic apostrophes to `'`, else its lower
+/// case (ASCII is left to the caller's `make_ascii_lowercase`).
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02bc}' => out.push('\''),
+        c if c.is_ascii() => out.push(c),
+        c => out.extend(c.to_lowercase()),
+    }
+}
+
+/// Byte offset of the first ASCII byte of `s` for which `f` holds, else `s.len()`
+/// (so always a character boundary).
+fn byte_position(s: &str, f: impl Fn(u8) -> bool) -> usize {
+    s.bytes().position(f).unwrap_or(s.len())
+}
+
+/// Length of the ASCII prefix of `b`, eight bytes at a time.
+fn ascii_prefix(b: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let high = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) & HIGH_BITS;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..].iter().position(|x| !x.is_ascii()).unwrap_or(b.len() - i)
 }
 
 const IMAGE_EXT: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic"];
@@ -212,15 +259,22 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
         if url_start {
             let end = run_end(s, i, |c| !c.is_whitespace());
             let url = &s[i..end];
-            let host = url.split("://").nth(1).unwrap_or(url);
-            let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+            // The host: after the scheme (or the first `://` of a `www.` link, if
+            // any), up to the first `/`, `?`, `#` or `:`.
+            let host = match url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) {
+                Some(rest) => rest,
+                None => url.find("://").map_or(url, |k| &url[k + 3..]),
+            };
+            let host = &host[..byte_position(host, |b| matches!(b, b'/' | b'?' | b'#' | b':'))];
             let host = host.strip_prefix("www.").unwrap_or(host);
             emit_cold(emit, TokKind::Special, "<url>");
             if !host.is_empty() {
                 emit_cold(emit, TokKind::Domain, host);
             }
-            let path = url.split(['?', '#']).next().unwrap_or(url);
-            if IMAGE_EXT.iter().any(|e| path.ends_with(e)) {
+            let path = &url[..byte_position(url, |b| matches!(b, b'?' | b'#'))];
+            // Every image extension is a dot and 3 or 4 letters.
+            let tail = &path.as_bytes()[path.len().saturating_sub(5)..];
+            if tail.contains(&b'.') && IMAGE_EXT.iter().any(|e| path.ends_with(e)) {
                 emit_cold(emit, TokKind::Special, "<image>");
             }
             i = end;
@@ -565,6 +619,22 @@ mod tests {
             toks("see https://www.Example.com/a/b.jpg?x=1 now"),
             ["see", "<url>", "domain:example.com", "<image>", "now"]
         );
+        // Ports, fragments and paths end the host; only the path (not the query)
+        // decides an image; a bare `www.` link has no scheme to skip.
+        assert_eq!(
+            toks("http://news.site:8080/x.png#top www.shop.io/a.gif?size=2 https://t.co/x.jpgs"),
+            [
+                "<url>",
+                "domain:news.site",
+                "<image>",
+                "<url>",
+                "domain:shop.io",
+                "<image>",
+                "<url>",
+                "domain:t.co"
+            ]
+        );
+        assert_eq!(toks("https://a.io/p?img=b.png"), ["<url>", "domain:a.io"]);
     }
 
     #[test]
@@ -601,5 +671,51 @@ mod tests {
         assert!(toks("\u{200b}\u{feff}...!!!").is_empty());
         assert!(toks("@").is_empty());
         assert_eq!(toks("$"), Vec::<String>::new());
+    }
+
+    /// What `normalize_into` is defined to give: NFKC of the whole text, each
+    /// character folded, no shortcut taken.
+    fn reference_normalization(text: &str) -> String {
+        text.nfkc()
+            .flat_map(|c| match c {
+                '\u{2019}' | '\u{2018}' | '\u{02bc}' => vec!['\''],
+                c => c.to_lowercase().collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn normalization_shortcuts_give_the_plain_definition() {
+        // ASCII heads of every length around the 8-byte step, then characters that
+        // take each path: already NFKC, a mark composing with the ASCII letter
+        // before it, compatibility forms, marks out of order, case mappings that
+        // grow or give ASCII.
+        let tails = [
+            "",
+            "é",
+            "e\u{301}",
+            "\u{301}",
+            "ＡＢＣ",
+            "ﬁ",
+            "a\u{316}\u{300}",
+            "a\u{300}\u{316}",
+            "İstanbul",
+            "\u{212a}elvin",
+            "ẞ",
+            "it’s ʼn ‘q’",
+            "Ⅻ №",
+            "東京🫂",
+            "\u{200b}x",
+        ];
+        let mut out = String::new();
+        for n in 0..20 {
+            let head: String = "AbCdEfGhIjKlMnOpQrStUv".chars().take(n).collect();
+            for tail in tails {
+                for text in [format!("{head}{tail}"), format!("{head}{tail}Zz {tail}{head}")] {
+                    normalize_into(&text, &mut out);
+                    assert_eq!(out, reference_normalization(&text), "{text:?}");
+                }
+            }
+        }
     }
 }
