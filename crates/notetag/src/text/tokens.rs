@@ -61,41 +61,39 @@ impl TokKind {
 /// lower case, typographic apostrophes folded to `'`.
 pub fn normalize_into(text: &str, out: &mut String) {
     out.clear();
-    let head = ascii_prefix(text.as_bytes());
-    out.push_str(&text[..head]);
-    let rest = &text[head..];
-    if !rest.is_empty() {
-        // Most text is already in NFKC: the quick check skips the decompose/compose
-        // work. It starts at the first non-ASCII character: an ASCII character is a
-        // starter and resets the check, so the ASCII head cannot change its answer.
-        let already = matches!(
-            unicode_normalization::is_nfkc_quick(rest.chars()),
-            unicode_normalization::IsNormalized::Yes
-        );
-        if already {
-            fold_runs(rest, out);
-        } else {
-            // A combining mark may compose with the ASCII letter before it.
-            out.clear();
-            text.nfkc().for_each(|c| fold_char(c, out));
-        }
+    if !fold_if_nfkc(text, out) {
+        out.clear();
+        text.nfkc().for_each(|c| fold_char(c, out));
     }
     // Last, so ASCII runs are copied whole; the lower case of a non-ASCII
     // character holds no upper-case ASCII, so this is the same per character.
     out.make_ascii_lowercase();
 }
 
-/// Push `text` onto `out` with each non-ASCII character folded (ASCII runs copied
-/// as they are).
-fn fold_runs(mut text: &str, out: &mut String) {
-    while !text.is_empty() {
+/// Push `text` onto `out`, ASCII runs as they are and other characters folded, if
+/// the NFKC quick check says `text` is NFKC already (most text is: the check skips
+/// the decompose/compose work); else `false`, with `out` part-written.
+///
+/// The check runs on each run of non-ASCII characters alone: an ASCII character is
+/// a starter that the check passes and that resets its state, so the runs'
+/// answers together are the whole text's.
+fn fold_if_nfkc(mut text: &str, out: &mut String) -> bool {
+    loop {
         let n = ascii_prefix(text.as_bytes());
         out.push_str(&text[..n]);
-        let mut chars = text[n..].chars();
-        if let Some(c) = chars.next() {
-            fold_char(c, out);
+        let rest = &text[n..];
+        if rest.is_empty() {
+            return true;
         }
-        text = chars.as_str();
+        let (run, after) = rest.split_at(byte_position(rest, |b| b.is_ascii()));
+        if !matches!(
+            unicode_normalization::is_nfkc_quick(run.chars()),
+            unicode_normalization::IsNormalized::Yes
+        ) {
+            return false;
+        }
+        run.chars().for_each(|c| fold_char(c, out));
+        text = after;
     }
 }
 
