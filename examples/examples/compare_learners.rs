@@ -15,13 +15,7 @@ use notetag::model::linear::EnsembleParams;
 use notetag::{cross_validate, io, ClassifierParams, LearnerConfig, NbParams, SvmParams};
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    notetag_examples::exit_status(run())
 }
 
 fn run() -> notetag::Result<()> {
@@ -29,20 +23,8 @@ fn run() -> notetag::Result<()> {
     let data = args
         .next()
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../data/corpus/train.jsonl").to_string());
-    let rows: usize = args
-        .next()
-        .map_or(Ok(1500), |s| s.parse())
-        .map_err(|e| notetag::Error::InvalidParam {
-            name: "ROWS",
-            reason: format!("{e}: expected a whole number"),
-        })?;
-    let k: usize = args
-        .next()
-        .map_or(Ok(3), |s| s.parse())
-        .map_err(|e| notetag::Error::InvalidParam {
-            name: "K",
-            reason: format!("{e}: expected a whole number"),
-        })?;
+    let rows = count_arg(args.next(), "ROWS", 1500)?;
+    let k = count_arg(args.next(), "K", 3)?;
 
     let mut examples = io::read_examples(&data, None)?;
     examples.truncate(rows);
@@ -84,4 +66,13 @@ fn mean_sd(xs: &[f64]) -> (f64, f64) {
     let mean = xs.iter().sum::<f64>() / n;
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
     (mean, var.sqrt())
+}
+
+/// A whole-number argument, or `default` when it is absent.
+fn count_arg(arg: Option<String>, name: &'static str, default: usize) -> notetag::Result<usize> {
+    arg.map_or(Ok(default), |s| s.parse())
+        .map_err(|e| notetag::Error::InvalidParam {
+            name,
+            reason: format!("{e}: expected a whole number"),
+        })
 }

@@ -23,13 +23,7 @@ use notetag::{Classifier, Prediction};
 use serde_json::{json, Value};
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    notetag_examples::exit_status(run())
 }
 
 fn run() -> notetag::Result<()> {

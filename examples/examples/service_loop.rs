@@ -19,13 +19,7 @@ use notetag::{Classifier, Scratch};
 const MAX_BATCH: usize = 256;
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    notetag_examples::exit_status(run())
 }
 
 fn run() -> notetag::Result<()> {

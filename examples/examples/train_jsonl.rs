@@ -13,13 +13,7 @@
 use notetag::{io, Classifier, ClassifierParams};
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    notetag_examples::exit_status(run())
 }
 
 fn run() -> notetag::Result<()> {

@@ -12,3 +12,19 @@
 //! `cargo run --release -p notetag-examples --example NAME`.
 //! `tests/run_examples.rs` runs each of them as part of `cargo test` and checks
 //! what it prints, so none of them can rot.
+
+use std::process::ExitCode;
+
+/// An example's exit status from what its body returned: success, or the error's
+/// message (`error: …`, as its `Display` writes it, not its `Debug` form) on
+/// standard error and failure. Each example's `main` is
+/// `notetag_examples::exit_status(run())`.
+pub fn exit_status(result: notetag::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -210,6 +210,21 @@ fn compare_learners_prints_one_row_per_configuration() {
 }
 
 #[test]
+fn compare_learners_refuses_a_count_that_is_not_a_number() {
+    let data = manifest_dir().join("../data/corpus/train.jsonl");
+    let out = Command::new(example_exe("compare_learners"))
+        .args([data.to_str().unwrap(), "1500", "three"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: invalid parameter `K`") && err.contains("whole number"),
+        "{err}"
+    );
+}
+
+#[test]
 fn nostr_labels_writes_nip32_events_for_tagged_notes() {
     let out = run("nostr_labels", &[], b"");
     let events = json_lines(&stdout(&out));
