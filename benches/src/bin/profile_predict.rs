@@ -4,7 +4,8 @@
 //! `profile_predict one 100000` — the median note 100,000 times;
 //! `profile_predict all 3` — every test-split note, 3 passes;
 //! `profile_predict load 200` — load the default model 200 times;
-//! a third argument names another JSON Lines file of notes to use instead.
+//! a third argument names another JSON Lines file of notes to use instead, and a
+//! fourth a model file to use instead of the default model.
 
 use std::hint::black_box;
 
@@ -15,10 +16,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "one".into());
     let reps: usize = args.next().as_deref().unwrap_or("100000").parse()?;
-    let model = Classifier::default_model()?;
     let notes = match args.next() {
         Some(path) => notetag_benches::texts(path.as_ref())?,
         None => corpus_notes()?,
+    };
+    let model = match args.next() {
+        Some(path) => Classifier::load(path)?,
+        None => Classifier::default_model()?,
     };
     let mut scratch = Scratch::default();
     let mut sum = 0f32;

@@ -255,7 +255,7 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
             _ => false,
         };
         if url_start {
-            let end = run_end(s, i, |c| !c.is_whitespace());
+            let end = nonspace_run(s, i);
             let url = &s[i..end];
             // The host: after the scheme (or the first `://` of a `www.` link, if
             // any), up to the first `/`, `?`, `#` or `:`.
@@ -365,6 +365,27 @@ fn nostr_kind(w: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// End of the run of non-white-space characters from `i` (a URL): eight bytes at
+/// a time while they are all printable ASCII other than the space, then
+/// character by character from the first byte that is not.
+#[inline]
+fn nonspace_run(s: &str, i: usize) -> usize {
+    let b = s.as_bytes();
+    let mut j = i;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // High bit of each byte below 0x21 (the lowest such byte is found
+        // exactly; borrows only move upwards) or not ASCII.
+        let stop = ((x.wrapping_sub(LOW_BITS * 0x21) & !x) | x) & HIGH_BITS;
+        if stop != 0 {
+            j += (stop.trailing_zeros() / 8) as usize;
+            break;
+        }
+        j += 8;
+    }
+    run_end(s, j, |c| !c.is_whitespace())
 }
 
 /// End of the run of word characters from `i`: ASCII letters and digits are
@@ -541,6 +562,24 @@ mod tests {
             scan_with::<true>(&text, &mut Emit(|k: TokKind, t: &str| fast.push((k, t.to_string()))));
             scan_with::<false>(&text, &mut Emit(|k: TokKind, t: &str| general.push((k, t.to_string()))));
             assert_eq!(fast, general, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn eight_byte_url_end_matches_the_character_test() {
+        // Every ASCII character and a few others at every position of a link,
+        // beside neighbours that could borrow.
+        let others = ["\u{a0}", "\u{2003}", "é", "🫂", "\u{85}"];
+        let ascii: Vec<String> = (0..=127u8).map(|b| char::from(b).to_string()).collect();
+        for c in ascii.iter().map(String::as_str).chain(others) {
+            for pos in 0..20 {
+                for fill in ["a", "!", "\u{7f}", "\u{1}", "~"] {
+                    let mut text = fill.repeat(24);
+                    text.replace_range(pos..pos + 1, c);
+                    let want = run_end(&text, 0, |c| !c.is_whitespace());
+                    assert_eq!(nonspace_run(&text, 0), want, "{text:?}");
+                }
+            }
         }
     }
 
