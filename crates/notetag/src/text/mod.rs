@@ -281,16 +281,17 @@ impl Featurizer {
                 s.keys.clone()
             })
             .collect();
+        // Document frequencies: a bucket counts once per note, the first time the
+        // note shows it (`last` holds the last note, numbered from 1, that did).
         let mut df = vec![0u32; config.n_buckets()];
-        let mut seen: Vec<u32> = Vec::new();
-        for k in &keys {
-            seen.clear();
-            seen.extend_from_slice(&k.words);
-            seen.extend_from_slice(&k.chars);
-            seen.sort_unstable();
-            seen.dedup();
-            for &b in &seen {
-                df[b as usize] += 1;
+        let mut last = vec![0u32; config.n_buckets()];
+        for (k, note) in keys.iter().zip(1u32..) {
+            for &b in k.words.iter().chain(&k.chars) {
+                let seen = &mut last[b as usize];
+                if *seen != note {
+                    *seen = note;
+                    df[b as usize] += 1;
+                }
             }
         }
         let n = texts.len() as f32;
