@@ -107,23 +107,32 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
-/// Byte offset of the first ASCII byte of `s` for which `f` holds, else `s.len()`
-/// (so always a character boundary).
+/// Byte offset of the first byte of `s` for which `f` holds, else `s.len()`. `f`
+/// must hold for ASCII bytes only, so that the offset is a character boundary.
 fn byte_position(s: &str, f: impl Fn(u8) -> bool) -> usize {
     s.bytes().position(f).unwrap_or(s.len())
 }
 
 /// Length of the ASCII prefix of `b`, eight bytes at a time.
 fn ascii_prefix(b: &[u8]) -> usize {
-    let mut i = 0;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let high = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) & HIGH_BITS;
-        if high != 0 {
-            return i + (high.trailing_zeros() / 8) as usize;
+    skip_words(b, 0, |x| x).unwrap_or_else(|i| i + b[i..].iter().position(|x| !x.is_ascii()).unwrap_or(b.len() - i))
+}
+
+/// Step over `b` from `j` eight bytes at a time, while `stops` marks none of them:
+/// `stops(x)` sets the high bit of each byte of the little-endian word `x` that
+/// ends the run (the lowest marked byte must be exact; the others may be noise).
+/// `Ok` with the first marked byte's offset, or `Err` with where fewer than eight
+/// bytes remain.
+#[inline(always)]
+fn skip_words(b: &[u8], mut j: usize, stops: impl Fn(u64) -> u64) -> Result<usize, usize> {
+    while let Some(chunk) = b.get(j..j + 8) {
+        let stop = stops(u64::from_le_bytes(chunk.try_into().unwrap_or_default())) & HIGH_BITS;
+        if stop != 0 {
+            return Ok(j + (stop.trailing_zeros() / 8) as usize);
         }
-        i += 8;
+        j += 8;
     }
-    i + b[i..].iter().position(|x| !x.is_ascii()).unwrap_or(b.len() - i)
+    Err(j)
 }
 
 const IMAGE_EXT: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic"];
@@ -372,19 +381,9 @@ fn nostr_kind(w: &str) -> Option<&'static str> {
 /// character by character from the first byte that is not.
 #[inline]
 fn nonspace_run(s: &str, i: usize) -> usize {
-    let b = s.as_bytes();
-    let mut j = i;
-    while let Some(chunk) = b.get(j..j + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        // High bit of each byte below 0x21 (the lowest such byte is found
-        // exactly; borrows only move upwards) or not ASCII.
-        let stop = ((x.wrapping_sub(LOW_BITS * 0x21) & !x) | x) & HIGH_BITS;
-        if stop != 0 {
-            j += (stop.trailing_zeros() / 8) as usize;
-            break;
-        }
-        j += 8;
-    }
+    // Bytes below 0x21 (the lowest is marked exactly: borrows only move upwards)
+    // or not ASCII.
+    let j = skip_words(s.as_bytes(), i, |x| (x.wrapping_sub(LOW_BITS * 0x21) & !x) | x).unwrap_or_else(|j| j);
     run_end(s, j, |c| !c.is_whitespace())
 }
 
@@ -393,21 +392,16 @@ fn nonspace_run(s: &str, i: usize) -> usize {
 #[inline]
 fn word_run(s: &str, i: usize) -> usize {
     let b = s.as_bytes();
-    let mut j = i;
     // Eight bytes at a time while eight remain, then byte by byte.
-    while let Some(chunk) = b.get(j..j + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let stop = !ascii_alnum_bytes(x) & HIGH_BITS;
-        if stop != 0 {
-            j += (stop.trailing_zeros() / 8) as usize;
-            return run_past_ascii(s, j);
+    match skip_words(b, i, |x| !ascii_alnum_bytes(x)) {
+        Ok(j) => run_past_ascii(s, j),
+        Err(mut j) => {
+            while j < b.len() && b[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            run_past_ascii(s, j)
         }
-        j += 8;
     }
-    while j < b.len() && b[j].is_ascii_alphanumeric() {
-        j += 1;
-    }
-    run_past_ascii(s, j)
 }
 
 /// Where a word run ends when its ASCII letters and digits end at `j`: there,
