@@ -133,6 +133,21 @@ fn add_scaled_fixed<const L: usize, T: Copy>(acc: &mut [f32], v: f32, w: &[T], w
     }
 }
 
+/// Row `i` of a table of 8-bit rows for `l` labels: its IDF and its `l` stored
+/// weights.
+#[inline(always)]
+fn q8_row(table: &[u8], i: u32, l: usize) -> (f32, &[u8]) {
+    let r = &table[i as usize * (l + 2)..][..l + 2];
+    (dequant_idf(u16::from_le_bytes([r[0], r[1]])), &r[2..])
+}
+
+/// Row `i` of a table of `f32` rows for `l` labels: its IDF and its `l` weights.
+#[inline(always)]
+fn f32_row(table: &[f32], i: u32, l: usize) -> (f32, &[f32]) {
+    let r = &table[i as usize * (l + 1)..][..l + 1];
+    (r[0], &r[1..])
+}
+
 /// [`BucketTable::add_rows`] for 8-bit rows of `L` labels: the sums stay in
 /// registers, and each row's length is known (the same sums, in the same order).
 #[inline(always)]
@@ -141,10 +156,10 @@ fn add_q8_rows<const L: usize>(table: &[u8], rows: impl IntoIterator<Item = (u32
     sums.copy_from_slice(&acc[..L]);
     let mut sq = 0f32;
     for (i, c) in rows {
-        let r = &table[i as usize * (L + 2)..][..L + 2];
-        let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
+        let (idf, w) = q8_row(table, i, L);
+        let v = c * idf;
         for k in 0..L {
-            sums[k] += v * q8(r[2 + k]);
+            sums[k] += v * q8(w[k]);
         }
         sq += v * v;
     }
@@ -301,20 +316,20 @@ impl BucketTable {
     /// The row at position `i` (from [`BucketTable::index`]).
     #[inline]
     pub fn row_at(&self, i: u32) -> Row<'_> {
-        let (i, l) = (i as usize, self.n_labels);
+        let l = self.n_labels;
         match &self.rows {
             Rows::F32(rows) => {
-                let r = &rows[i * (l + 1)..(i + 1) * (l + 1)];
+                let (idf, w) = f32_row(rows, i, l);
                 Row {
-                    idf: r[0],
-                    weights: RowWeights::F32(&r[1..]),
+                    idf,
+                    weights: RowWeights::F32(w),
                 }
             }
             Rows::Q8(rows) => {
-                let r = &rows[i * (l + 2)..(i + 1) * (l + 2)];
+                let (idf, w) = q8_row(rows, i, l);
                 Row {
-                    idf: dequant_idf(u16::from_le_bytes([r[0], r[1]])),
-                    weights: RowWeights::Q8(&r[2..], &self.scales),
+                    idf,
+                    weights: RowWeights::Q8(w, &self.scales),
                 }
             }
         }
@@ -331,9 +346,9 @@ impl BucketTable {
         match &self.rows {
             Rows::F32(table) => {
                 for (i, c) in rows {
-                    let r = &table[i as usize * (l + 1)..][..l + 1];
-                    let v = c * r[0];
-                    add_scaled(acc, v, &r[1..], |w| w);
+                    let (idf, w) = f32_row(table, i, l);
+                    let v = c * idf;
+                    add_scaled(acc, v, w, |w| w);
                     sq += v * v;
                 }
             }
@@ -343,9 +358,9 @@ impl BucketTable {
                 4 => return add_q8_rows::<4>(table, rows, acc),
                 _ => {
                     for (i, c) in rows {
-                        let r = &table[i as usize * (l + 2)..][..l + 2];
-                        let v = c * dequant_idf(u16::from_le_bytes([r[0], r[1]]));
-                        add_scaled(acc, v, &r[2..], q8);
+                        let (idf, w) = q8_row(table, i, l);
+                        let v = c * idf;
+                        add_scaled(acc, v, w, q8);
                         sq += v * v;
                     }
                 }
