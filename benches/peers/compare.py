@@ -27,7 +27,9 @@ What it does, per data set (``agnews``, ``tfn``: from ``../shared/data``; ``corp
   labels out, the whole list timed, best of 2 per child, same harness for every method;
   the timing children run in ``--rounds`` rounds (default 3) after all the training,
   every method once per round, and the best round counts, so that a slow or fast
-  spell of a shared machine falls on every method rather than on one;
+  spell of a shared machine falls on every method rather than on one; under each
+  speed target the ratio is also given round by round (each round's notetag against
+  the same round's peer), with how many rounds reach the target;
 * model size: the files the method saves (notetag ``.ntag``, fastText ``.bin``/``.ftz``,
   scikit-learn pipeline pickled with protocol 5);
 * training uses every core where the tool can (notetag's rayon pool, fastText
@@ -576,8 +578,35 @@ def markdown(result: Dict[str, Any]) -> str:
     ]
     if notes:
         out += [""] + notes
-    out += ["", "Issue #6 targets, from this table:", ""] + [f"- {t}" for t in targets(rows)]
+    out += ["", "Issue #6 targets, from this table:", ""] + [
+        f"  - {t.strip()}" if t.startswith("  ") else f"- {t}" for t in targets(rows)
+    ]
     return "\n".join(out) + "\n"
+
+
+def round_ratios(rows: Dict[str, Dict[str, Any]], peers: List[str]) -> List[float]:
+    """notetag's 1-thread notes/s ÷ the fastest of `peers` in the same round, round
+    by round. Empty unless notetag and each of the peers timed every round."""
+    mine = rows.get("notetag", {}).get("notes_per_s_1_rounds", [])
+    theirs = [rows.get(k, {}).get("notes_per_s_1_rounds", []) for k in peers]
+    if not mine or not theirs or any(len(t) != len(mine) for t in theirs):
+        return []
+    return [m / max(t[r] for t in theirs) for r, m in enumerate(mine)]
+
+
+def rounds_line(ratios: List[float], target: float) -> List[str]:
+    """The round-by-round spread of a speed ratio, as a sub-item of its target line
+    (nothing when there are fewer than two rounds)."""
+    if len(ratios) < 2:
+        return []
+    ordered = sorted(ratios)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    reached = sum(1 for r in ratios if r >= target)
+    return [
+        f"  round by round (each round against the same round's peer): min {ordered[0]:.2f} / median "
+        f"{median:.2f} / max {ordered[-1]:.2f}; {reached} of {len(ratios)} rounds reach {target:g}×"
+    ]
 
 
 def targets(rows: Dict[str, Dict[str, Any]]) -> List[str]:
@@ -602,12 +631,14 @@ def targets(rows: Dict[str, Dict[str, Any]]) -> List[str]:
         lambda v: v >= 3,
         ".2f",
     )
+    out += rounds_line(round_ratios(rows, ["ft"]), 3)
     check(
         "notes/s 1 thread ÷ fastest scikit-learn pipeline's (target ≥ 20×)",
         ratio(nt.get("notes_per_s_1"), max(sk_speed) if sk_speed else None),
         lambda v: v >= 20,
         ".2f",
     )
+    out += rounds_line(round_ratios(rows, [k for k in rows if k.startswith("sk_")]), 20)
     check(
         "train s ÷ fastText's (target ≤ 0.5×)", ratio(nt.get("train_s"), ft.get("train_s")), lambda v: v <= 0.5, ".2f"
     )

@@ -119,3 +119,27 @@ def test_the_best_round_counts_and_every_round_is_kept() -> None:
         compare.record_round(row, {"notes_per_s": nps, "load_s": load, "peak_rss_bytes": rss})
     assert row["notes_per_s_1_rounds"] == [100.0, 300.0, 200.0]
     assert (row["notes_per_s_1"], row["load_s"], row["rss_predict_bytes"]) == (300.0, 0.2, 30)
+
+
+def test_speed_targets_are_also_reported_round_by_round() -> None:
+    rows = {
+        "notetag": {"name": "notetag", "notes_per_s_1": 3000.0, "notes_per_s_1_rounds": [3000.0, 1000.0, 2000.0]},
+        "sk_lr": {"name": "lr", "notes_per_s_1": 100.0, "notes_per_s_1_rounds": [100.0, 80.0, 60.0]},
+        "sk_cnb": {"name": "cnb", "notes_per_s_1": 150.0, "notes_per_s_1_rounds": [50.0, 150.0, 90.0]},
+        "ft": {"name": "ft", "notes_per_s_1": 500.0, "notes_per_s_1_rounds": [500.0, 400.0, 300.0]},
+    }
+    # Each round against the fastest scikit-learn pipeline of that same round.
+    assert compare.round_ratios(rows, ["sk_lr", "sk_cnb"]) == [30.0, 1000.0 / 150.0, 2000.0 / 90.0]
+    lines = compare.targets(rows)
+    sk = lines.index(next(t for t in lines if t.startswith("notes/s 1 thread ÷ fastest scikit-learn")))
+    assert lines[sk].endswith(f"{3000.0 / 150.0:.2f} ✓")  # the best rounds, as before
+    assert lines[sk + 1] == (
+        "  round by round (each round against the same round's peer): "
+        f"min {1000.0 / 150.0:.2f} / median {2000.0 / 90.0:.2f} / max 30.00; 2 of 3 rounds reach 20×"
+    )
+    ft = lines.index(next(t for t in lines if t.startswith("notes/s 1 thread ÷ fastText's")))
+    assert lines[ft + 1].endswith("min 2.50 / median 6.00 / max 6.67; 2 of 3 rounds reach 3×")
+    # A peer that missed a round: no round-by-round line rather than a wrong one.
+    rows["sk_cnb"]["notes_per_s_1_rounds"] = [50.0, 150.0]
+    assert compare.round_ratios(rows, ["sk_lr", "sk_cnb"]) == []
+    assert not any("rounds reach 20×" in t for t in compare.targets(rows))
