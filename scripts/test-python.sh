@@ -30,5 +30,8 @@ export NOTETAG_CLI=${CARGO_TARGET_DIR:-$ROOT/target}/release/notetag
 # The package type-checks strictly, and the stubs of the compiled module match it (run from outside the source tree
 # so that the installed package is what is checked).
 "$PY" -m mypy --strict bindings/python/python/notetag
+# The benchmark harness and the accuracy probe (their untyped imports: scikit-learn,
+# fastText, tokenizers).
+"$PY" -m mypy --strict --ignore-missing-imports benches/peers/compare.py benches/peers/pretrained_probe.py
 (cd bindings/python && "$PY" -m mypy.stubtest notetag --concise)
 echo "stubtest: notetag stubs match the runtime"

@@ -330,7 +330,10 @@ def run_dataset(name: str, args: argparse.Namespace, encoder: Encoder, tokenizer
         return [e.ids for e in tokenizer.encode_batch(notes)]
 
     train_ids, test_ids = ids_of(texts), ids_of(test)
-    inner = lambda ids: [t[1:-1] for t in ids]  # noqa: E731 (no [CLS]/[SEP] for the static table)
+    def inner(ids: List[List[int]]) -> List[List[int]]:
+        """The tokens without [CLS] and [SEP] (the static table has no use for them)."""
+        return [t[1:-1] for t in ids]
+
     x_enc = encoder.embed(train_ids)
     start = time.perf_counter()
     x_enc_test = encoder.embed(ids_of(test))
@@ -402,7 +405,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         tokenizer.no_padding()
         tokenizer.enable_truncation(256)
         encoder = Encoder.from_dir(model_dir)
-        table = encoder.token_table(tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]"))
+        cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+        if cls_id is None or sep_id is None:
+            raise HarnessError(f"{model_dir / 'tokenizer.json'}: no [CLS] or [SEP] token")
+        table = encoder.token_table(cls_id, sep_id)
         results = {}
         for name in args.datasets.split(","):
             if name not in DATASETS or not all(p.is_file() for p in DATASETS[name]):
