@@ -690,20 +690,32 @@ def require_notetag() -> None:
         )
 
 
+def in_virtual_environment() -> bool:
+    return sys.prefix != sys.base_prefix
+
+
+def pip_install(*args: str) -> bool:
+    """``pip install args`` into the current virtual environment (never outside
+    one); whether pip succeeded."""
+    if not in_virtual_environment():
+        return False
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *args])
+    importlib.invalidate_caches()
+    return proc.returncode == 0
+
+
 def ensure_peers(install: bool, log: Callable[[str], None]) -> Dict[str, bool]:
     """Find scikit-learn and fastText, installing what is missing with pip into the
     current virtual environment (only a virtual environment) when `install`."""
     wanted = {"sklearn": ["scikit-learn"], "fasttext": ["fasttext-wheel", "fasttext"]}
     found: Dict[str, bool] = {}
-    in_venv = sys.prefix != sys.base_prefix
+    in_venv = in_virtual_environment()
     for module, dists in wanted.items():
         ok = importlib.util.find_spec(module) is not None
         if not ok and install and in_venv:
             for dist in dists:
                 log(f"installing {dist} into {sys.prefix} (see {HERE / 'requirements.txt'}) ...")
-                proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", dist])
-                importlib.invalidate_caches()
-                if proc.returncode == 0 and importlib.util.find_spec(module) is not None:
+                if pip_install(dist) and importlib.util.find_spec(module) is not None:
                     ok = True
                     break
         if not ok:

