@@ -51,6 +51,7 @@ import os
 import pickle
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -599,13 +600,10 @@ def rounds_line(ratios: List[float], target: float) -> List[str]:
     (nothing when there are fewer than two rounds)."""
     if len(ratios) < 2:
         return []
-    ordered = sorted(ratios)
-    mid = len(ordered) // 2
-    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
     reached = sum(1 for r in ratios if r >= target)
     return [
-        f"  round by round (each round against the same round's peer): min {ordered[0]:.2f} / median "
-        f"{median:.2f} / max {ordered[-1]:.2f}; {reached} of {len(ratios)} rounds reach {target:g}×"
+        f"  round by round (each round against the same round's peer): min {min(ratios):.2f} / median "
+        f"{statistics.median(ratios):.2f} / max {max(ratios):.2f}; {reached} of {len(ratios)} rounds reach {target:g}×"
     ]
 
 
