@@ -579,7 +579,7 @@ def markdown(result: Dict[str, Any]) -> str:
     ]
     if notes:
         out += [""] + notes
-    out += ["", "Issue #6 targets, from this table:", ""] + [
+    out += ["", "Targets, from this table:", ""] + [
         f"  - {t.strip()}" if t.startswith("  ") else f"- {t}" for t in targets(rows)
     ]
     return "\n".join(out) + "\n"
@@ -608,7 +608,7 @@ def rounds_line(ratios: List[float], target: float) -> List[str]:
 
 
 def targets(rows: Dict[str, Dict[str, Any]]) -> List[str]:
-    """The issue-6 targets checked against one data set's rows."""
+    """notetag's performance targets checked against one data set's rows."""
     nt = rows.get("notetag", {})
     ft, ftq = rows.get("ft", {}), rows.get("ft_q", {})
     sk_speed = [r["notes_per_s_1"] for k, r in rows.items() if k.startswith("sk_") and r.get("notes_per_s_1")]

@@ -1,4 +1,4 @@
-"""Hostile input and damaged models through the Python API (issue 7): odd text
+"""Hostile input and damaged models through the Python API: odd text
 is tagged, bad training data and damaged model bytes raise notetag's exceptions,
 and unpickling a damaged payload raises, never crashes."""
 

@@ -1,4 +1,4 @@
-//! Hostile input through the `notetag` binary (issue 7): one output line per input
+//! Hostile input through the `notetag` binary: one output line per input
 //! record with errors in place, exit status 3/2/0, clear errors for damaged models.
 
 mod common;

@@ -61,7 +61,7 @@ fn default_model_tags_obvious_notes() {
     }
 }
 
-/// Zero-shot quality: the default model never saw these sets. The targets,
+/// Zero-shot quality: the default model never saw these sets. Its targets,
 /// 0.85 (agnews) and 0.80 (tfn), are asserted (the model reaches 0.853 and 0.863;
 /// see data/corpus/README.md).
 #[test]

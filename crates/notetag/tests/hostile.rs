@@ -1,4 +1,4 @@
-//! Hostile input and damaged models (issue 7): every bad input gets a typed error
+//! Hostile input and damaged models: every bad input gets a typed error
 //! that says what and where, nothing panics, nothing hangs, no record is lost.
 
 mod common;
