@@ -22,11 +22,33 @@ fn threads_in_use(py: Python<'_>, threads: Option<usize>) -> PyResult<usize> {
     gil::threads_in_use(py, threads)
 }
 
+/// The language of each note: an ISO 639-1 code, or `und` when a note has too
+/// little text to tell (on `threads` threads; `None`: every core).
+#[pyfunction]
+#[pyo3(signature = (texts, threads=None))]
+fn predict_lang<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+    use rayon::prelude::*;
+    let codes: Vec<&'static str> = input::with_texts(texts, "texts", |t| {
+        gil::detached_on(py, threads, || {
+            Ok(t.par_iter()
+                .with_min_len(256)
+                .map(|s| notetag::text::lang::detect(s.as_ref()))
+                .collect())
+        })
+    })?;
+    pyo3::types::PyList::new(py, codes)
+}
+
 /// The compiled module.
 #[pymodule]
 fn _notetag(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
     m.add_function(wrap_pyfunction!(threads_in_use, m)?)?;
+    m.add_function(wrap_pyfunction!(predict_lang, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", notetag::persist::FORMAT_VERSION)?;
     Ok(())

@@ -166,7 +166,7 @@ impl Model {
     }
 
     /// One dict per note: `primary`, `labels` (those at or above their threshold,
-    /// most probable first) and `scores` (label -> probability); on `threads`
+    /// most probable first), `scores` (label -> probability) and `lang`; on `threads`
     /// threads (`None`: every core).
     #[pyo3(signature = (texts, threshold=None, top_k=None, threads=None))]
     fn tag<'py>(
@@ -185,6 +185,7 @@ impl Model {
             PyString::intern(py, "primary"),
             PyString::intern(py, "labels"),
             PyString::intern(py, "scores"),
+            PyString::intern(py, "lang"),
         );
         let out = PyList::empty(py);
         for p in &preds {
@@ -197,6 +198,7 @@ impl Model {
                 scores.set_item(self.label(py, i), s)?;
             }
             d.set_item(&keys.2, scores)?;
+            d.set_item(&keys.3, p.lang())?;
             out.append(d)?;
         }
         Ok(out)

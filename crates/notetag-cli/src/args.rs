@@ -89,6 +89,10 @@ pub struct PredictArgs {
     /// Keep at most K labels per note.
     #[arg(long)]
     pub top_k: Option<usize>,
+    /// Keep only notes in these languages (ISO 639-1 codes, comma-separated, `und`
+    /// for notes too short to tell); the rest are counted on standard error.
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Vec<String>,
     /// NIP-32 label namespace.
     #[arg(long, default_value = "org.notetag.topic")]
     pub namespace: String,
@@ -169,6 +173,10 @@ pub struct TrainArgs {
     /// Keep full-precision weights (larger files).
     #[arg(long)]
     pub no_quantize: bool,
+    /// The lowest threshold any label may get (0..=1): raises the tuned
+    /// thresholds, for precision where many notes have no topic.
+    #[arg(long, default_value_t = 0.0)]
+    pub threshold_floor: f32,
 }
 
 fn range(name: &'static str, s: &str) -> Result<[u8; 2]> {
@@ -234,7 +242,8 @@ impl TrainArgs {
             .learner(learner)
             .calibration_folds(self.folds)
             .seed(self.seed)
-            .quantize(!self.no_quantize);
+            .quantize(!self.no_quantize)
+            .threshold_floor(self.threshold_floor);
         p.check()?;
         Ok(p)
     }

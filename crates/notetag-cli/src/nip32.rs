@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use notetag::io::nostr::{label_event, Keys, LabelTarget};
+use notetag::io::nostr::{add_language_label, label_event, Keys, LabelTarget};
 use notetag::io::Record;
 use notetag::{Error, Prediction, Result};
 
@@ -39,7 +39,8 @@ impl Nip32 {
             relay_hint: None,
             author: r.pubkey.as_deref(),
         };
-        let template = label_event(&self.namespace, p.labels(), &target, self.created_at);
+        let mut template = label_event(&self.namespace, p.labels(), &target, self.created_at);
+        add_language_label(&mut template, p.lang());
         match &self.keys {
             Some(k) => k.sign(template).to_json(),
             None => serde_json::json!({

@@ -88,12 +88,20 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
     let labels = clf.labels().to_vec();
     if matches!(out_fmt, Out::Tsv | Out::Csv) {
         let sep = if matches!(out_fmt, Out::Tsv) { "\t" } else { "," };
-        let mut head = vec!["line".to_string(), "id".into(), "primary".into(), "labels".into()];
+        let mut head = vec![
+            "line".to_string(),
+            "id".into(),
+            "primary".into(),
+            "labels".into(),
+            "lang".into(),
+        ];
         head.extend(labels.iter().cloned());
         head.push("error".into());
         writeln!(w, "{}", head.join(sep))?;
     }
     let (mut n_ok, mut n_err, mut n_skip) = (0usize, 0usize, 0usize);
+    // Notes left out by `--lang`, and (NIP-32 output) notes with no topic.
+    let (mut n_other_lang, mut n_no_topic) = (0usize, 0usize);
     let mut items: Vec<Item> = Vec::with_capacity(CHUNK);
     let mut reader = reader.peekable();
     while reader.peek().is_some() {
@@ -110,8 +118,14 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
         for (it, p) in items.iter().zip(preds) {
             match (it, p) {
                 (Item::Record(r), Some(p)) => {
-                    n_ok += 1;
-                    write_prediction(&mut w, &out_fmt, r, &p, &labels, &nip32)?;
+                    if !a.lang.is_empty() && !a.lang.iter().any(|l| l == p.lang()) {
+                        n_other_lang += 1;
+                    } else if matches!(out_fmt, Out::Nip32) && p.no_topic() {
+                        n_no_topic += 1;
+                    } else {
+                        n_ok += 1;
+                        write_prediction(&mut w, &out_fmt, r, &p, &labels, &nip32)?;
+                    }
                 }
                 (Item::Invalid(e), _) => {
                     n_err += 1;
@@ -124,7 +138,7 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
                         Out::Jsonl | Out::Nip32 => writeln!(w, "{}", json!({"line": line, "error": msg}))?,
                         Out::Tsv | Out::Csv => {
                             let sep = if matches!(out_fmt, Out::Tsv) { "\t" } else { "," };
-                            let blanks = vec![""; 3 + labels.len()].join(sep);
+                            let blanks = vec![""; 4 + labels.len()].join(sep);
                             writeln!(w, "{line}{sep}{blanks}{sep}{}", csv_field(&msg, sep))?
                         }
                     }
@@ -138,9 +152,10 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
     if let Some(p) = &a.output {
         std::fs::rename(&tmp, p).map_err(|e| Error::io_at(p, e))?;
     }
-    if n_skip > 0 || n_err > 0 {
+    if n_skip > 0 || n_err > 0 || n_other_lang > 0 || n_no_topic > 0 {
         eprintln!(
-            "notetag: {n_ok} tagged, {n_err} invalid, {n_skip} passed over (other event kinds or relay messages)"
+            "notetag: {n_ok} written, {n_err} invalid, {n_skip} passed over (other event kinds or relay messages), \
+             {n_other_lang} skipped by --lang, {n_no_topic} without topics (no label event)"
         );
     }
     Ok(if n_err > 0 {
@@ -186,6 +201,7 @@ fn write_prediction(
             }
             o.insert("primary".into(), p.primary().into());
             o.insert("labels".into(), p.labels().collect::<Vec<_>>().into());
+            o.insert("lang".into(), p.lang().into());
             let scores: Map<String, Value> = p.scores().map(|(l, s)| (l.to_string(), json!(round4(s)))).collect();
             o.insert("scores".into(), Value::Object(scores));
             writeln!(w, "{}", Value::Object(o))?;
@@ -197,10 +213,11 @@ fn write_prediction(
                 csv_field(r.id.as_deref().unwrap_or(""), sep),
                 p.primary().to_string(),
                 csv_field(&p.labels().collect::<Vec<_>>().join(";"), sep),
+                p.lang().to_string(),
             ];
             row.extend(p.probabilities().iter().map(|s| format!("{:.4}", s)));
             row.push(String::new());
-            debug_assert_eq!(row.len(), 5 + labels.len());
+            debug_assert_eq!(row.len(), 6 + labels.len());
             writeln!(w, "{}", row.join(sep))?;
         }
         Out::Nip32 => writeln!(w, "{}", nip32.line(r, p))?,

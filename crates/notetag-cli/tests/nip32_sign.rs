@@ -99,7 +99,12 @@ fn signed_label_events_verify_and_carry_the_predictions() {
         assert_eq!(ev.pubkey, me.public_key_hex());
         assert_eq!(ev.content, "");
         assert_eq!(ev.tags[0], vec!["L", "org.notetag.topic"]);
-        let labels: Vec<&str> = ev.tags.iter().filter(|t| t[0] == "l").map(|t| t[1].as_str()).collect();
+        let labels: Vec<&str> = ev
+            .tags
+            .iter()
+            .filter(|t| t[0] == "l" && t[2] == "org.notetag.topic")
+            .map(|t| t[1].as_str())
+            .collect();
         let want: Vec<&str> = pred["labels"]
             .as_array()
             .unwrap()
@@ -111,7 +116,14 @@ fn signed_label_events_verify_and_carry_the_predictions() {
             .tags
             .iter()
             .filter(|t| t[0] == "l")
-            .all(|t| t.len() == 3 && t[2] == "org.notetag.topic"));
+            .all(|t| t.len() == 3 && (t[2] == "org.notetag.topic" || t[2] == "ISO-639-1")));
+        // The note's language, as NIP-32's ISO-639-1 labels, inside the signed tags.
+        let lang = pred["lang"].as_str().unwrap();
+        assert_eq!(lang, "en");
+        assert!(ev.tags.contains(&vec!["L".to_string(), "ISO-639-1".to_string()]));
+        assert!(ev
+            .tags
+            .contains(&vec!["l".to_string(), lang.to_string(), "ISO-639-1".to_string()]));
         assert!(ev.tags.contains(&vec!["e".to_string(), id.to_string().repeat(64)]));
         assert!(ev.tags.contains(&vec!["p".to_string(), pk.to_string().repeat(64)]));
     }

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._errors import InvalidDataError, InvalidParameterError, NotFittedError, NotetagTypeError
 from ._notetag import _Model
+from ._notetag import predict_lang as _predict_lang
 
 #: A label entry: one label, or several (the first being the primary). Labels
 #: are str; numbers (e.g. from scikit-learn's LabelEncoder) are accepted too.
@@ -470,9 +471,11 @@ class Classifier:
         -------
         list of dict
             Per note: ``primary`` (str), ``labels`` (the labels at or above their
-            threshold, most probable first; may be empty) and ``scores`` (dict
+            threshold, most probable first; empty means the note has no topic, and
+            ``primary`` is then only the most probable label), ``scores`` (dict
             label -> probability, in the order of :attr:`classes_`; full precision,
-            where the command line rounds to 4 decimals).
+            where the command line rounds to 4 decimals) and ``lang`` (ISO 639-1
+            code, or ``"und"`` when the note has too little text to tell).
 
         Examples
         --------
@@ -483,6 +486,31 @@ class Classifier:
         """
         tags = self._fitted().tag(_texts(texts), threshold, top_k, _threads(self.n_jobs))
         return tags if self._labels is None else [self._labels.decode_tag(t) for t in tags]
+
+    def predict_lang(self, texts: Iterable[str]) -> List[str]:
+        """The language of each note, as :meth:`tag` reports it.
+
+        Needs no fitted model: the language comes from notetag's own detector,
+        the same for every model.
+
+        Parameters
+        ----------
+        texts : iterable of str
+
+        Returns
+        -------
+        list of str
+            ISO 639-1 codes, or ``"und"`` where a note has too little text to
+            tell (only links, mentions, emoji or numbers, or words of no known
+            language).
+
+        Examples
+        --------
+        >>> import notetag
+        >>> notetag.Classifier().predict_lang(["gm, coffee first", "今日はいい天気ですね", "🤙"])
+        ['en', 'ja', 'und']
+        """
+        return _predict_lang(_texts(texts), _threads(self.n_jobs))
 
     def explain(self, text: str, k: int = 5) -> Dict[str, Any]:
         """The n-grams behind the prediction for one note.
@@ -517,21 +545,28 @@ class Classifier:
         explanation = self._fitted().explain(text, k)
         return explanation if self._labels is None else self._labels.decode_explanation(explanation)
 
-    def score(self, texts: Iterable[str], labels: Iterable[Label]) -> float:
-        """Accuracy of the primary label.
+    def score(self, texts: Iterable[str], labels: Iterable[Label], *, metric: str = "accuracy") -> float:
+        """Score predictions against gold labels.
 
         Parameters
         ----------
         texts : iterable of str
         labels : iterable of str or of lists of str
-            Gold labels as for :meth:`fit`; a list's first label is its primary.
-            Rows with no label are left out; labels unknown to the model count as
-            misses.
+            Gold labels as for :meth:`fit`; a list's first label is its primary,
+            an empty list means "no topic".
+        metric : {"accuracy", "set_f1", "no_topic_untagged", "topic_tagged_right", "coverage"}
+            ``accuracy`` (default): the share of notes with a gold label whose
+            predicted primary is the gold one (rows with no label left out).
+            ``set_f1``: micro-F1 of the predicted label sets against the gold sets,
+            over every row. ``no_topic_untagged``: the share of rows with no gold
+            label that get no label. ``topic_tagged_right``: the share of rows with
+            a gold label whose first predicted label is the gold primary.
+            ``coverage``: the share of rows that get at least one label. Labels
+            unknown to the model count as misses.
 
         Returns
         -------
         float
-            The share of notes whose predicted primary label is the gold one.
 
         Examples
         --------
@@ -542,15 +577,21 @@ class Classifier:
         0.6666666666666666
         """
         self._fitted()
+        metrics = ("accuracy", "set_f1", "no_topic_untagged", "topic_tagged_right", "coverage")
+        if metric not in metrics:
+            raise InvalidParameterError(f"metric {metric!r}: expected one of {', '.join(metrics)}")
         texts = list(_texts(texts))
-        gold = _primaries(_texts(labels))
+        labels = list(labels) if not isinstance(labels, (str, bytes)) else labels
+        gold = _primaries(labels)
         if len(gold) != len(texts):
             raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
-        pred = self.predict(texts)
-        pairs = [(p, g) for p, g in zip(pred, gold) if g is not None]
-        if not pairs:
-            raise InvalidDataError("no labelled rows to score")
-        return float(sum(bool(p == g) for p, g in pairs) / len(pairs))
+        if metric == "accuracy":
+            pairs = [(p, g) for p, g in zip(self.predict(texts), gold) if g is not None]
+            if not pairs:
+                raise InvalidDataError("no labelled rows to score")
+            return float(sum(bool(p == g) for p, g in pairs) / len(pairs))
+        sets = [[] if g is None else ([e] if _is_label_scalar(e) else list(e)) for g, e in zip(gold, labels)]
+        return _set_metric(metric, [t["labels"] for t in self.tag(texts)], sets)
 
     # ------------------------------------------------------ scikit-learn glue
 
@@ -697,6 +738,28 @@ def _primaries(labels: Any) -> List[Any]:
     return out
 
 
+def _set_metric(metric: str, pred: List[List[Any]], gold: List[List[Any]]) -> float:
+    """A label-set metric of :meth:`Classifier.score` (``metric`` other than accuracy)."""
+    if not gold:
+        raise InvalidDataError("no rows to score")
+    if metric == "coverage":
+        return sum(bool(p) for p in pred) / len(pred)
+    if metric == "no_topic_untagged":
+        rows = [p for p, g in zip(pred, gold) if not g]
+        if not rows:
+            raise InvalidDataError("no rows without a label to score")
+        return sum(not p for p in rows) / len(rows)
+    if metric == "topic_tagged_right":
+        pairs = [(p, g) for p, g in zip(pred, gold) if g]
+        if not pairs:
+            raise InvalidDataError("no labelled rows to score")
+        return sum(bool(p) and p[0] == g[0] for p, g in pairs) / len(pairs)
+    tp = sum(len(set(p) & set(g)) for p, g in zip(pred, gold))
+    fp = sum(len(set(p) - set(g)) for p, g in zip(pred, gold))
+    fn = sum(len(set(g) - set(p)) for p, g in zip(pred, gold))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
 def _is_label_scalar(x: Any) -> bool:
     return isinstance(x, (str, int, float, np.generic)) and not isinstance(x, (bytes, np.bytes_))
 
@@ -766,6 +829,7 @@ class _LabelMap:
             "primary": self.decode[tag["primary"]],
             "labels": [self.decode[l] for l in tag["labels"]],
             "scores": {self.decode[self._core[i]]: scores[self._core[i]] for i in self.order},
+            "lang": tag["lang"],
         }
 
     def decode_explanation(self, e: Dict[str, Any]) -> Dict[str, Any]:

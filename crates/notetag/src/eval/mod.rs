@@ -52,6 +52,55 @@ pub struct Report {
     pub set_micro_f1: f64,
     /// Expected calibration error of the per-label probabilities (10 bins).
     pub ece: f64,
+    /// Abstention: how the model treats notes with no topic.
+    #[serde(default)]
+    pub abstention: Abstention,
+}
+
+/// How a model abstains: notes with no gold topic left untagged, and what it
+/// says when it does tag.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Abstention {
+    /// Rows with no gold topic.
+    pub no_topic_rows: usize,
+    /// Share of those left untagged (an empty predicted label set).
+    pub no_topic_untagged: f64,
+    /// Rows with a gold topic.
+    pub topic_rows: usize,
+    /// Share of those tagged, with the gold primary as the first predicted label.
+    pub topic_tagged_right: f64,
+    /// Share of all rows that got at least one label.
+    pub coverage: f64,
+    /// Micro-averaged precision of the predicted label sets.
+    pub set_precision: f64,
+    /// Micro-averaged recall of the predicted label sets.
+    pub set_recall: f64,
+    /// `confusion[gold][predicted]` over every row, the last row and column
+    /// standing for "no topic": the gold primary (or none) against the first
+    /// predicted label (or none).
+    pub confusion: Vec<Vec<usize>>,
+}
+
+impl Abstention {
+    fn compute(l: usize, gold: &[Gold], pred: &[Scored], (tp, fp, fneg): (usize, usize, usize)) -> Abstention {
+        let mut confusion = vec![vec![0usize; l + 1]; l + 1];
+        for (g, p) in gold.iter().zip(pred) {
+            confusion[g.primary.unwrap_or(l)][p.set.first().copied().unwrap_or(l)] += 1;
+        }
+        let no_topic_rows: usize = confusion[l].iter().sum();
+        let topic_rows = gold.len() - no_topic_rows;
+        let tagged: usize = confusion.iter().map(|r| r[..l].iter().sum::<usize>()).sum();
+        Abstention {
+            no_topic_rows,
+            no_topic_untagged: ratio(confusion[l][l], no_topic_rows),
+            topic_rows,
+            topic_tagged_right: ratio((0..l).map(|i| confusion[i][i]).sum(), topic_rows),
+            coverage: ratio(tagged, gold.len()),
+            set_precision: ratio(tp, tp + fp),
+            set_recall: ratio(tp, tp + fneg),
+            confusion,
+        }
+    }
 }
 
 /// One row's prediction, by label index.
@@ -164,6 +213,7 @@ impl Report {
             hamming_loss: ratio(wrong, gold.len() * l),
             set_micro_f1: f1(ratio(tp, tp + fp), ratio(tp, tp + fneg)),
             ece,
+            abstention: Abstention::compute(l, gold, pred, (tp, fp, fneg)),
         }
     }
 
@@ -183,6 +233,17 @@ impl Report {
             "label sets: subset accuracy {:.4}  Hamming loss {:.4}  micro-F1 {:.4}  ECE {:.4}",
             self.subset_accuracy, self.hamming_loss, self.set_micro_f1, self.ece
         );
+        let a = &self.abstention;
+        let _ = writeln!(
+            s,
+            "abstention: no-topic rows left untagged {:.4} (of {})  topic rows tagged with their primary {:.4} (of {})",
+            a.no_topic_untagged, a.no_topic_rows, a.topic_tagged_right, a.topic_rows
+        );
+        let _ = writeln!(
+            s,
+            "label sets: precision {:.4}  recall {:.4}  coverage (rows tagged) {:.4}",
+            a.set_precision, a.set_recall, a.coverage
+        );
         let _ = writeln!(s, "\n{:<w$}  precision  recall     f1  support", "label");
         for p in &self.per_label {
             let _ = writeln!(
@@ -199,6 +260,23 @@ impl Report {
             let _ = write!(s, "\n{l:<w$}");
             for (c, v) in self.labels.iter().zip(row) {
                 let _ = write!(s, " {:>w2$}", v, w2 = c.len().max(5));
+            }
+        }
+        if a.no_topic_rows > 0 {
+            let names: Vec<&str> = self.labels.iter().map(String::as_str).chain(["(none)"]).collect();
+            let _ = write!(
+                s,
+                "\n\nwith abstention (rows gold primary, columns first predicted label)\n{:<w$}",
+                ""
+            );
+            for l in &names {
+                let _ = write!(s, " {:>w2$}", l, w2 = l.len().max(5));
+            }
+            for (l, row) in names.iter().zip(&a.confusion) {
+                let _ = write!(s, "\n{l:<w$}");
+                for (c, v) in names.iter().zip(row) {
+                    let _ = write!(s, " {:>w2$}", v, w2 = c.len().max(5));
+                }
             }
         }
         s.push('\n');

@@ -210,6 +210,28 @@ pub fn label_event<'a>(
     }
 }
 
+/// The NIP-32 namespace of language labels (ISO 639-1 codes).
+pub const LANGUAGE_NAMESPACE: &str = "ISO-639-1";
+
+/// Adds a note's language to a label event: `["L", "ISO-639-1"]` and
+/// `["l", code, "ISO-639-1"]`, before the `e`/`p` tags. `und` (language not
+/// known) adds nothing.
+pub fn add_language_label(template: &mut EventTemplate, code: &str) {
+    if code == crate::text::lang::UNDETERMINED {
+        return;
+    }
+    let at = template
+        .tags
+        .iter()
+        .position(|t| t.first().is_some_and(|k| k == "e" || k == "p"))
+        .unwrap_or(template.tags.len());
+    let tags = [
+        vec!["L".to_string(), LANGUAGE_NAMESPACE.to_string()],
+        vec!["l".to_string(), code.to_string(), LANGUAGE_NAMESPACE.to_string()],
+    ];
+    template.tags.splice(at..at, tags);
+}
+
 /// NIP-01's serialisation `[0,pubkey,created_at,kind,tags,content]`: no white space;
 /// in every string, line feed, double quote, backslash, carriage return, tab,
 /// backspace and form feed are escaped as `\n \" \\ \r \t \b \f`, and every other

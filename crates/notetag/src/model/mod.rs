@@ -32,6 +32,7 @@ pub use table::{BucketTable, Row};
 /// | `seed` | 42 | any | shuffling seed; same seed, same model |
 /// | `quantize` | `true` | | store weights as 8-bit, IDF as 16-bit (smaller files) |
 /// | `labels` | from data | non-empty, unique | fixed label set (sorted) |
+/// | `threshold_floor` | `0.0` | 0 ..= 1 | no label's tuned threshold is set below this probability |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierParams {
     /// Featuriser settings.
@@ -46,6 +47,11 @@ pub struct ClassifierParams {
     pub quantize: bool,
     /// A fixed label set; `None` takes the labels found in the data.
     pub labels: Option<Vec<String>>,
+    /// The lowest threshold a label may get: the tuned thresholds (best F1 out of
+    /// fold) are raised to it. Above 0 it trades recall for precision where
+    /// notes are more often topic-less than in the training data.
+    #[serde(default)]
+    pub threshold_floor: f32,
 }
 
 impl Default for ClassifierParams {
@@ -57,6 +63,7 @@ impl Default for ClassifierParams {
             seed: 42,
             quantize: true,
             labels: None,
+            threshold_floor: 0.0,
         }
     }
 }
@@ -134,7 +141,19 @@ impl ClassifierParams {
         if let Some(l) = &self.labels {
             check_label_set(l)?;
         }
+        if !(0.0..=1.0).contains(&self.threshold_floor) {
+            return Err(Error::param(
+                "threshold_floor",
+                format!("{}: need a probability, 0 ..= 1", self.threshold_floor),
+            ));
+        }
         Ok(())
+    }
+
+    /// Set the lowest threshold a label may get (see the table above).
+    pub fn threshold_floor(mut self, floor: f32) -> Self {
+        self.threshold_floor = floor;
+        self
     }
 
     /// Train on labelled examples.
@@ -207,6 +226,7 @@ struct Prepared {
     x: SparseMatrix,
     y: Targets,
     gold: Vec<Gold>,
+    languages: Vec<String>,
 }
 
 impl Prepared {
@@ -233,7 +253,14 @@ impl Prepared {
         let x = SparseMatrix::from_rows(p.text.n_buckets(), &vecs);
         let sets: Vec<Vec<usize>> = gold.iter().map(|g| g.set.clone()).collect();
         let y = Targets::from_sets(labels.len(), &sets);
-        Ok(Prepared { featurizer, x, y, gold })
+        let languages = covered_languages(texts.iter().copied());
+        Ok(Prepared {
+            featurizer,
+            x,
+            y,
+            gold,
+            languages,
+        })
     }
 
     fn train(mut self, p: &ClassifierParams, labels: Vec<String>, data_hash: String) -> Result<Classifier> {
@@ -286,10 +313,18 @@ impl Prepared {
         let thresholds: Vec<f32> = (0..l)
             .map(|j| {
                 calibrate::best_f1_threshold(&(0..n).map(|i| probs[i * l + j]).collect::<Vec<_>>(), &self.y.pos[j])
+                    .max(p.threshold_floor)
             })
             .collect();
         let cv_pred: Vec<Scored> = (0..n)
-            .map(|i| decide(&probs[i * l..(i + 1) * l], &thresholds, &PredictOptions::default()))
+            .map(|i| {
+                decide(
+                    &probs[i * l..(i + 1) * l],
+                    &thresholds,
+                    &PredictOptions::default(),
+                    true,
+                )
+            })
             .collect();
         let cv = Report::compute(&labels, &self.gold, &cv_pred);
         if p.quantize {
@@ -314,6 +349,7 @@ impl Prepared {
             cv_macro_f1: cv.macro_f1,
             cv_ece: cv.ece,
             source: None,
+            languages: self.languages,
         };
         let idf = self.featurizer.dense_idf().unwrap_or_default();
         if !weights.w.iter().chain(idf).all(|v| v.is_finite()) {
@@ -390,6 +426,34 @@ pub struct TrainingMeta {
     pub cv_ece: f64,
     /// Free-form description of the training data.
     pub source: Option<String>,
+    /// The languages the model covers: those of at least
+    /// [`min_language_rows`] training notes (by [`crate::text::lang::detect`]),
+    /// sorted. A note in another language gets no topic. Empty (models from before
+    /// languages were recorded) means every language is covered.
+    #[serde(default)]
+    pub languages: Vec<String>,
+}
+
+/// How many training notes a language needs to count as covered: 50, or 5% of
+/// the rows when that is fewer (at least one).
+pub fn min_language_rows(rows: usize) -> usize {
+    rows.div_ceil(20).clamp(1, 50)
+}
+
+/// The languages covered by training texts (see [`TrainingMeta::languages`]).
+pub fn covered_languages<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let mut rows = 0;
+    for t in texts {
+        rows += 1;
+        *counts.entry(crate::text::lang::detect(t)).or_default() += 1;
+    }
+    let min = min_language_rows(rows);
+    counts
+        .into_iter()
+        .filter(|&(l, n)| n >= min && l != crate::text::lang::UNDETERMINED)
+        .map(|(l, _)| l.to_string())
+        .collect()
 }
 
 /// Per-call prediction options.
@@ -523,12 +587,29 @@ impl WordCache {
 pub struct Prediction {
     labels: Arc<[String]>,
     scored: Scored,
+    lang: &'static str,
 }
 
 impl Prediction {
-    /// The highest-probability label (always present).
+    /// The note's main label: the most probable of [`labels`](Self::labels) when
+    /// the note has topics; when it has none (`labels` is empty: "no topic"), the
+    /// most probable label all the same, as a best guess. Always present; check
+    /// `labels` to know whether the note has a topic.
     pub fn primary(&self) -> &str {
         &self.labels[self.scored.primary]
+    }
+
+    /// Whether the note has no topic: no label reached its threshold, the note has
+    /// no words (only links, mentions, emoji, numbers), or it is in a language the
+    /// model does not cover.
+    pub fn no_topic(&self) -> bool {
+        self.scored.set.is_empty()
+    }
+
+    /// The note's language: an ISO 639-1 code, or `und` when it has too little
+    /// text to tell (see [`crate::text::lang`]).
+    pub fn lang(&self) -> &'static str {
+        self.lang
     }
 
     /// Index of the primary label in the classifier's label list.
@@ -603,17 +684,24 @@ fn primary_of(probs: &[f32]) -> usize {
         .fold(0, |best, (i, &p)| if p > probs[best] { i } else { best })
 }
 
-fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions) -> Scored {
-    let primary = primary_of(probs);
-    let mut set: Vec<usize> = (0..probs.len())
-        .filter(|&i| probs[i] >= opts.threshold.unwrap_or(thresholds[i]))
-        .collect();
+/// The labels at or above their thresholds, most probable first; none when the
+/// note may not be tagged (`may_tag` false: no words, or a language the model
+/// does not cover). The primary is the first of them, or the most probable label
+/// when there are none.
+fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions, may_tag: bool) -> Scored {
+    let mut set: Vec<usize> = if may_tag {
+        (0..probs.len())
+            .filter(|&i| probs[i] >= opts.threshold.unwrap_or(thresholds[i]))
+            .collect()
+    } else {
+        Vec::new()
+    };
     set.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
     if let Some(k) = opts.top_k {
         set.truncate(k);
     }
     Scored {
-        primary,
+        primary: set.first().copied().unwrap_or_else(|| primary_of(probs)),
         set,
         probs: probs.to_vec(),
     }
@@ -765,6 +853,22 @@ impl Classifier {
         })
     }
 
+    /// Whether a note with this language profile may get topics: it has words,
+    /// and its language is covered (see [`TrainingMeta::languages`]) or cannot
+    /// be told.
+    pub fn may_tag(&self, profile: &crate::text::lang::Profile<'_>) -> bool {
+        let langs = &self.meta.languages;
+        profile.words > 0
+            && (profile.lang == crate::text::lang::UNDETERMINED
+                || langs.is_empty()
+                || langs.iter().any(|l| l == profile.lang))
+    }
+
+    /// The languages the model covers ([`TrainingMeta::languages`]).
+    pub fn languages(&self) -> &[String] {
+        &self.meta.languages
+    }
+
     /// Predict one note.
     pub fn predict(&self, text: &str) -> Prediction {
         self.predict_with(text, &PredictOptions::default())
@@ -775,9 +879,11 @@ impl Classifier {
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             self.probabilities_into(text, &mut s);
+            let profile = crate::text::lang::profile(text);
             Prediction {
                 labels: self.labels.clone(),
-                scored: decide(&s.scores, &self.thresholds, opts),
+                scored: decide(&s.scores, &self.thresholds, opts, self.may_tag(&profile)),
+                lang: profile.lang,
             }
         })
     }
@@ -793,19 +899,23 @@ impl Classifier {
 
     /// Probabilities of many notes in parallel, row-major `texts.len() × labels`.
     pub fn predict_proba_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<f32> {
-        self.map_batch(texts, self.labels.len(), |p, row| row.copy_from_slice(p))
+        self.map_batch(texts, self.labels.len(), |_, p, row| row.copy_from_slice(p))
     }
 
     /// The primary label's index (into [`Classifier::labels`]) of each of many
     /// notes, in parallel: [`Prediction::primary_index`] without the rest of the
     /// prediction.
     pub fn primary_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<usize> {
-        self.map_batch(texts, 1, |p, row| row[0] = primary_of(p))
+        let opts = PredictOptions::default();
+        self.map_batch(texts, 1, |t, p, row| {
+            let may_tag = self.may_tag(&crate::text::lang::profile(t));
+            row[0] = decide(p, &self.thresholds, &opts, may_tag).primary
+        })
     }
 
     /// `per_note` outputs for each note, made by `f` from its probabilities, in
     /// parallel chunks that each reuse one thread's scratch.
-    fn map_batch<T, R>(&self, texts: &[T], per_note: usize, f: impl Fn(&[f32], &mut [R]) + Sync) -> Vec<R>
+    fn map_batch<T, R>(&self, texts: &[T], per_note: usize, f: impl Fn(&str, &[f32], &mut [R]) + Sync) -> Vec<R>
     where
         T: AsRef<str> + Sync,
         R: Clone + Default + Send,
@@ -819,7 +929,7 @@ impl Classifier {
                     let mut s = s.borrow_mut();
                     for (row, t) in o.chunks_mut(per_note).zip(ts) {
                         self.probabilities_into(t.as_ref(), &mut s);
-                        f(&s.scores, row);
+                        f(t.as_ref(), &s.scores, row);
                     }
                 })
             });

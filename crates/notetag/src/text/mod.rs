@@ -11,6 +11,7 @@
 
 pub mod hash;
 pub mod hf;
+pub mod lang;
 pub mod tokens;
 
 use rayon::prelude::*;

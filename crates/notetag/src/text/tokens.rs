@@ -6,8 +6,9 @@
 //! `<nostr-profile>` / `<nostr-note>`; `@mentions` become `<mention>`; hashtags are
 //! kept (`#word` plus the word itself); cashtags (`$btc`) are kept; numbers fold to
 //! `<num>`, `<year>`, `<pct>` or `<money>`; emoji are kept one per token; words are
-//! runs of letters and digits (CJK characters one per token); other punctuation is
-//! dropped.
+//! runs of letters and digits (CJK characters one per token; hiragana, which
+//! carries Japanese grammar — particles and endings — rather than topics, is
+//! dropped); other punctuation is dropped.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -140,6 +141,10 @@ const IMAGE_EXT: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif",
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_hiragana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x309F)
 }
 
 fn is_ignorable(c: char) -> bool {
@@ -339,7 +344,9 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
             continue;
         }
         if is_cjk(c) {
-            emit_cold(emit, TokKind::Word, &s[i..i + c.len_utf8()]);
+            if !is_hiragana(c) {
+                emit_cold(emit, TokKind::Word, &s[i..i + c.len_utf8()]);
+            }
         } else if !is_punct(c) && !c.is_alphanumeric() && (c as u32) >= 0x2100 {
             emit_cold(emit, TokKind::Emoji, &s[i..i + c.len_utf8()]);
         }
@@ -688,6 +695,15 @@ mod tests {
     #[test]
     fn emoji_and_cjk_are_tokens() {
         assert_eq!(toks("gm ☀️🫂 中国"), ["gm", "☀", "🫂", "中", "国"]);
+    }
+
+    #[test]
+    fn japanese_keeps_kanji_and_katakana_and_drops_hiragana() {
+        assert_eq!(
+            toks("日銀の利上げでドル円が動いた"),
+            ["日", "銀", "利", "上", "ド", "ル", "円", "動"]
+        );
+        assert!(toks("おはようございます").is_empty());
     }
 
     #[test]

@@ -1,0 +1,543 @@
+//! Which language a note is written in: an ISO 639-1 code, or `und` when the
+//! note has too few words to tell.
+//!
+//! Two steps, both a single pass over the note:
+//!
+//! 1. **Script.** Letters are counted by script. Kana means Japanese, Hangul
+//!    Korean, Han without kana Chinese; Cyrillic, Greek, Arabic, Hebrew, Thai and
+//!    Devanagari name their usual language (Ukrainian and Persian by the letters
+//!    only they use). Han, kana and Hangul characters count three times a Latin
+//!    letter, since one of them carries about a word's worth of text.
+//! 2. **Latin-script languages.** A naive Bayes model over lower-cased words and
+//!    word endings, learnt from the project's own multilingual corpus
+//!    ([`LangModel::fit`]) and embedded in the crate ([`LangModel::embedded`]).
+//!    A note none of whose words the model knows is `und`.
+//!
+//! The model is a hash table of 8-bit log-probabilities per language, looked up
+//! once per word; it does not allocate per note.
+
+use std::sync::OnceLock;
+
+use crate::error::{Error, Result};
+use crate::text::hash::{fmix, hash_bytes};
+
+/// The code for "too little text to tell".
+pub const UNDETERMINED: &str = "und";
+
+/// The languages told apart by script alone.
+pub const SCRIPT_LANGUAGES: [&str; 11] = ["ja", "zh", "ko", "ru", "uk", "el", "ar", "fa", "he", "th", "hi"];
+
+/// Scale of the stored 8-bit log-probabilities: a stored `-8` is one nat.
+const SCALE: f32 = 8.0;
+/// Words shorter than this many bytes are looked up whole only, never by ending.
+const SUFFIX_MIN: usize = 5;
+/// Bytes in a word ending.
+const SUFFIX_LEN: usize = 3;
+/// The most features a model keeps (its most frequent ones).
+const MAX_FEATURES: usize = 24_000;
+/// File magic of a serialised language model.
+const MAGIC: &[u8; 8] = b"NTLANG01";
+
+/// The embedded language model (see `crates/notetag/models/lang.bin`).
+static EMBEDDED: &[u8] = include_bytes!("../../models/lang.bin");
+
+/// Scripts the detector counts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Script {
+    Latin,
+    Kana,
+    Han,
+    Hangul,
+    Cyrillic,
+    Greek,
+    Arabic,
+    Hebrew,
+    Thai,
+    Devanagari,
+}
+
+const SCRIPTS: usize = 10;
+
+fn script_of(c: char) -> Option<Script> {
+    let u = c as u32;
+    Some(match u {
+        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => {
+            if c == '×' || c == '÷' {
+                return None;
+            }
+            Script::Latin
+        }
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Script::Kana,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Script::Han,
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => Script::Hangul,
+        0x400..=0x4FF => Script::Cyrillic,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
+        0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x590..=0x5FF => Script::Hebrew,
+        0xE00..=0xE7F => Script::Thai,
+        0x900..=0x97F => Script::Devanagari,
+        _ => return None,
+    })
+}
+
+/// Letters per script in a note, plus the marks that split a script between two
+/// languages.
+#[derive(Default)]
+struct ScriptCounts {
+    n: [u32; SCRIPTS],
+    ukrainian: bool,
+    persian: bool,
+}
+
+impl ScriptCounts {
+    /// Counts the letters of `text` outside the pieces that hold no words (see
+    /// [`carries_words`]).
+    fn of(text: &str) -> Self {
+        let mut s = ScriptCounts::default();
+        for piece in pieces(text) {
+            s.add(piece);
+        }
+        s
+    }
+
+    fn add(&mut self, piece: &str) {
+        if piece.is_ascii() {
+            self.n[Script::Latin as usize] += piece.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
+            return;
+        }
+        for c in piece.chars() {
+            if let Some(k) = script_of(c) {
+                self.n[k as usize] += 1;
+                self.ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ');
+                self.persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی');
+            }
+        }
+    }
+
+    /// The script with the most weight (CJK characters count three), if any.
+    fn main(&self) -> Option<Script> {
+        const ALL: [Script; SCRIPTS] = [
+            Script::Latin,
+            Script::Kana,
+            Script::Han,
+            Script::Hangul,
+            Script::Cyrillic,
+            Script::Greek,
+            Script::Arabic,
+            Script::Hebrew,
+            Script::Thai,
+            Script::Devanagari,
+        ];
+        let cjk = self.n[Script::Kana as usize] + self.n[Script::Han as usize];
+        let weight = |k: Script| match k {
+            // Japanese mixes kana and Han: the two count together for it.
+            Script::Kana if self.n[k as usize] > 0 => 3 * cjk,
+            Script::Han if self.n[Script::Kana as usize] > 0 => 0,
+            Script::Kana | Script::Han | Script::Hangul => 3 * self.n[k as usize],
+            _ => self.n[k as usize],
+        };
+        ALL.into_iter()
+            .map(|k| (weight(k), k))
+            .filter(|&(w, _)| w > 0)
+            .max_by_key(|&(w, k)| (w, std::cmp::Reverse(k as usize)))
+            .map(|(_, k)| k)
+    }
+}
+
+/// A naive Bayes model of Latin-script languages over words and word endings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LangModel {
+    codes: Vec<String>,
+    /// Open-addressing table of feature hashes (0 = empty slot), a power of two long.
+    keys: Vec<u32>,
+    /// `codes.len()` log-probabilities per slot, relative to the feature's best
+    /// language, times [`SCALE`].
+    rows: Vec<i8>,
+}
+
+/// The features of one word: the word, and its ending when it is long enough.
+fn word_features(word: &[u8], mut f: impl FnMut(u32)) {
+    let key = |seed: u64, b: &[u8]| (fmix(hash_bytes(seed, b)) >> 32) as u32 | 1;
+    f(key(0x1A, word));
+    if word.len() >= SUFFIX_MIN {
+        f(key(0x2B, &word[word.len() - SUFFIX_LEN..]));
+    }
+}
+
+/// The whitespace-separated pieces of `text` that can hold words, a piece cut
+/// where a link starts inside it (text written up to a URL with no space).
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split(char::is_whitespace)
+        .map(|p| match p.find("http") {
+            Some(i) if i > 0 && (p[i..].starts_with("http://") || p[i..].starts_with("https://")) => &p[..i],
+            _ => p,
+        })
+        .filter(|p| carries_words(p))
+}
+
+/// Whether a whitespace-separated piece of a note can hold words: URLs, `nostr:`
+/// references, mentions (`@…`, `#[0]`), custom emoji shortcodes (`:name:`) and
+/// long identifiers mixing letters and digits (keys, invoices, hashes) cannot.
+fn carries_words(piece: &str) -> bool {
+    let b = piece.as_bytes();
+    let ident = b.len() >= 20 && b.iter().any(u8::is_ascii_digit) && b.iter().all(u8::is_ascii_alphanumeric);
+    let shortcode = b.len() >= 3 && b[0] == b':' && b[b.len() - 1] == b':';
+    !(ident
+        || shortcode
+        || piece.contains("://")
+        || piece.starts_with("nostr:")
+        || piece.starts_with('@')
+        || piece.starts_with("#[")
+        || piece.starts_with("www.")
+        || piece.starts_with("lnbc")
+        || piece.starts_with("lnurl"))
+}
+
+/// Calls `f` with every word of `text`, lower-cased into `buf`. A word is a run
+/// of letters (apostrophes, digits and everything else end it). URLs, mentions
+/// and `nostr:` references are skipped.
+fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(&[u8])) {
+    for piece in pieces(text) {
+        if !carries_words(piece) {
+            continue;
+        }
+        let mut chars = piece.chars().peekable();
+        while chars.peek().is_some() {
+            buf.clear();
+            for c in chars.by_ref() {
+                if !c.is_alphabetic() {
+                    break;
+                }
+                if c.is_ascii() {
+                    buf.push(c.to_ascii_lowercase() as u8);
+                } else {
+                    for l in c.to_lowercase() {
+                        let mut tmp = [0u8; 4];
+                        buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                    }
+                }
+            }
+            if !buf.is_empty() {
+                f(buf);
+            }
+        }
+    }
+}
+
+impl LangModel {
+    /// The model embedded in the crate (parsed once, on first use).
+    pub fn embedded() -> &'static LangModel {
+        static MODEL: OnceLock<LangModel> = OnceLock::new();
+        MODEL.get_or_init(|| LangModel::from_bytes(EMBEDDED).expect("the embedded language model is valid"))
+    }
+
+    /// The Latin-script languages the model tells apart.
+    pub fn codes(&self) -> impl Iterator<Item = &str> + '_ {
+        self.codes.iter().map(String::as_str)
+    }
+
+    /// Learns a model from `(text, code)` pairs. Only Latin-script notes in
+    /// languages not told by script are used; the rest are skipped. `min_count` drops features seen fewer times overall.
+    pub fn fit<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>, min_count: u32) -> Result<LangModel> {
+        use std::collections::{BTreeMap, HashMap};
+        let mut per_code: BTreeMap<String, (HashMap<u32, u32>, u64)> = BTreeMap::new();
+        let mut buf = Vec::new();
+        for (text, code) in rows {
+            if SCRIPT_LANGUAGES.contains(&code) || ScriptCounts::of(text).main() != Some(Script::Latin) {
+                continue;
+            }
+            let (counts, total) = per_code.entry(code.to_string()).or_default();
+            for_each_word(text, &mut buf, |w| {
+                word_features(w, |k| {
+                    *counts.entry(k).or_default() += 1;
+                    *total += 1;
+                })
+            });
+        }
+        if per_code.len() < 2 {
+            return Err(Error::InvalidData(format!(
+                "a language model needs Latin-script notes in at least two languages, found {}",
+                per_code.len()
+            )));
+        }
+        let mut overall: HashMap<u32, u32> = HashMap::new();
+        for (counts, _) in per_code.values() {
+            for (&k, &n) in counts {
+                *overall.entry(k).or_default() += n;
+            }
+        }
+        // The most frequent features, at most `MAX_FEATURES` of them (ties by key,
+        // so the same rows give the same model).
+        let mut features: Vec<(u32, u32)> = overall.into_iter().filter(|&(_, n)| n >= min_count).collect();
+        features.sort_unstable_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+        features.truncate(MAX_FEATURES);
+        let mut features: Vec<u32> = features.into_iter().map(|(k, _)| k).collect();
+        features.sort_unstable();
+        let vocab = features.len() as f64;
+        let codes: Vec<String> = per_code.keys().cloned().collect();
+        let slots = (features.len() * 4 / 3).next_power_of_two().max(16);
+        let mut model = LangModel {
+            codes,
+            keys: vec![0; slots],
+            rows: vec![0; slots * per_code.len()],
+        };
+        let mut logp = vec![0f64; per_code.len()];
+        for &k in &features {
+            for (l, (counts, total)) in per_code.values().enumerate() {
+                let n = f64::from(counts.get(&k).copied().unwrap_or(0));
+                logp[l] = ((n + 0.5) / (*total as f64 + 0.5 * vocab)).ln();
+            }
+            let best = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let row: Vec<i8> = logp
+                .iter()
+                .map(|&p| ((p - best) * f64::from(SCALE)).round().max(-127.0) as i8)
+                .collect();
+            model.insert(k, &row);
+        }
+        Ok(model)
+    }
+
+    fn slot(&self, key: u32) -> (usize, bool) {
+        let mask = self.keys.len() - 1;
+        let mut i = (key as usize).wrapping_mul(0x9E37_79B9) & mask;
+        loop {
+            match self.keys[i] {
+                0 => return (i, false),
+                k if k == key => return (i, true),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn insert(&mut self, key: u32, row: &[i8]) {
+        let (i, _) = self.slot(key);
+        self.keys[i] = key;
+        let k = self.codes.len();
+        self.rows[i * k..(i + 1) * k].copy_from_slice(row);
+    }
+
+    /// The Latin-script language of `text` (`None` when the model knows none of
+    /// its words) and the number of its words.
+    fn latin(&self, text: &str) -> (Option<&str>, u32) {
+        let k = self.codes.len();
+        let mut score = [0i32; 16];
+        let (mut known, mut words) = (0u32, 0u32);
+        let mut buf = Vec::with_capacity(32);
+        for_each_word(text, &mut buf, |w| {
+            words += 1;
+            word_features(w, |key| {
+                let (i, found) = self.slot(key);
+                if found {
+                    known += 1;
+                    for (s, &v) in score.iter_mut().zip(&self.rows[i * k..(i + 1) * k]) {
+                        *s += i32::from(v);
+                    }
+                }
+            })
+        });
+        if known == 0 {
+            return (None, words);
+        }
+        let best = (0..k).max_by_key(|&l| (score[l], std::cmp::Reverse(l)));
+        (best.map(|b| self.codes[b].as_str()), words)
+    }
+
+    /// The language of `text` and how much text it has to tell by.
+    pub fn profile(&self, text: &str) -> Profile<'_> {
+        let counts = ScriptCounts::of(text);
+        let Some(script) = counts.main() else {
+            return Profile {
+                lang: UNDETERMINED,
+                words: 0,
+            };
+        };
+        let lang = match script {
+            Script::Latin => {
+                let (lang, words) = self.latin(text);
+                return Profile {
+                    lang: lang.unwrap_or(UNDETERMINED),
+                    words,
+                };
+            }
+            Script::Kana => "ja",
+            Script::Han => "zh",
+            Script::Hangul => "ko",
+            Script::Cyrillic if counts.ukrainian => "uk",
+            Script::Cyrillic => "ru",
+            Script::Greek => "el",
+            Script::Arabic if counts.persian => "fa",
+            Script::Arabic => "ar",
+            Script::Hebrew => "he",
+            Script::Thai => "th",
+            Script::Devanagari => "hi",
+        };
+        // Han, kana and Hangul characters are each about a word; other scripts
+        // spend a few letters a word.
+        let letters = match script {
+            Script::Kana | Script::Han => counts.n[Script::Kana as usize] + counts.n[Script::Han as usize],
+            Script::Hangul => counts.n[script as usize],
+            _ => counts.n[script as usize] / 4,
+        };
+        Profile { lang, words: letters }
+    }
+
+    /// The language of `text`: an ISO 639-1 code, or [`UNDETERMINED`].
+    pub fn detect(&self, text: &str) -> &str {
+        self.profile(text).lang
+    }
+
+    /// Serialises the model: magic, language codes, table size, keys, rows.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.push(self.codes.len() as u8);
+        for c in &self.codes {
+            out.push(c.len() as u8);
+            out.extend_from_slice(c.as_bytes());
+        }
+        out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        for k in &self.keys {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        out.extend(self.rows.iter().map(|&v| v as u8));
+        out
+    }
+
+    /// Reads a model written by [`LangModel::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<LangModel> {
+        let bad = |what: &str| Error::InvalidModel {
+            path: None,
+            reason: format!("language model: {what}"),
+        };
+        let rest = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or_else(|| bad("not a notetag language model"))?;
+        let (&n, mut rest) = rest.split_first().ok_or_else(|| bad("truncated header"))?;
+        if !(2..=16).contains(&n) {
+            return Err(bad("the number of languages must be 2 to 16"));
+        }
+        let mut codes = Vec::new();
+        for _ in 0..n {
+            let (&len, r) = rest.split_first().ok_or_else(|| bad("truncated language code"))?;
+            let code = r
+                .get(..usize::from(len))
+                .ok_or_else(|| bad("truncated language code"))?;
+            codes.push(String::from_utf8(code.to_vec()).map_err(|_| bad("a language code is not UTF-8"))?);
+            rest = &r[usize::from(len)..];
+        }
+        let slots = rest.get(..4).ok_or_else(|| bad("truncated table size"))?;
+        let slots = u32::from_le_bytes(slots.try_into().expect("four bytes")) as usize;
+        if !slots.is_power_of_two() || slots > 1 << 24 {
+            return Err(bad("the table size must be a power of two up to 2^24"));
+        }
+        let rest = &rest[4..];
+        let k = usize::from(n);
+        if rest.len() != slots * 4 + slots * k {
+            return Err(bad("the table's length does not match its size"));
+        }
+        let keys: Vec<u32> = rest[..slots * 4]
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("four bytes")))
+            .collect();
+        if !keys.contains(&0) {
+            return Err(bad("the table has no empty slot"));
+        }
+        let rows = rest[slots * 4..].iter().map(|&b| b as i8).collect();
+        Ok(LangModel { codes, keys, rows })
+    }
+}
+
+/// A note's language and how much text it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile<'a> {
+    /// ISO 639-1 code, or [`UNDETERMINED`].
+    pub lang: &'a str,
+    /// Words in the note's main script, outside URLs, mentions, custom emoji and
+    /// identifiers (for Han, kana and Hangul, characters). Zero means the note has
+    /// no words at all: links, mentions, emoji or numbers only.
+    pub words: u32,
+}
+
+/// The language of `text` by the embedded model: an ISO 639-1 code, or `und`.
+pub fn detect(text: &str) -> &'static str {
+    LangModel::embedded().detect(text)
+}
+
+/// The language and word count of `text` by the embedded model.
+pub fn profile(text: &str) -> Profile<'static> {
+    LangModel::embedded().profile(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> LangModel {
+        let rows = [
+            ("the cat is on the table and it is happy", "en"),
+            ("we went to the market with the kids", "en"),
+            ("el gato está en la mesa y es feliz", "es"),
+            ("fuimos al mercado con los niños", "es"),
+        ];
+        LangModel::fit(rows, 1).unwrap()
+    }
+
+    #[test]
+    fn scripts_name_their_language() {
+        let m = toy();
+        assert_eq!(m.detect("今日はRustでコードを書いた"), "ja");
+        assert_eq!(m.detect("今天天气很好，我们去公园"), "zh");
+        assert_eq!(m.detect("오늘 날씨가 좋네요"), "ko");
+        assert_eq!(m.detect("Привет, как дела?"), "ru");
+        assert_eq!(m.detect("Привіт, як справи? Їжа є"), "uk");
+        assert_eq!(m.detect("Καλημέρα σε όλους"), "el");
+        assert_eq!(m.detect("שלום לכולם"), "he");
+    }
+
+    #[test]
+    fn latin_languages_come_from_the_words() {
+        let m = toy();
+        assert_eq!(m.detect("the kids are happy"), "en");
+        assert_eq!(m.detect("los niños están en el mercado"), "es");
+    }
+
+    #[test]
+    fn too_little_text_is_undetermined() {
+        let m = toy();
+        for t in [
+            "",
+            "🤙",
+            "12345",
+            "https://nostr.build/i/abc.jpg",
+            "zzqx",
+            "nostr:npub1abcdef",
+        ] {
+            assert_eq!(m.detect(t), UNDETERMINED, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn links_mentions_shortcodes_and_identifiers_are_not_words() {
+        let m = toy();
+        let none = [
+            "https://nostr.build/i/abc.jpg https://void.cat/d/x.webp",
+            "nostr:npub1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnzs23v9ccrydpk8qarc0jqjqjqj @npub1abc",
+            ":pepe_dance: :blobcat: 🔥🔥",
+            "lnbc200u1p3uprqgpp5824rv6g306l9e5lnpa5k5lc4zjgq0v40pe 12,345 #[0]",
+        ];
+        for t in none {
+            assert_eq!(m.profile(t).words, 0, "{t:?}");
+        }
+        assert_eq!(m.profile("look at this https://nostr.build/i/abc.jpg").words, 3);
+        assert_eq!(m.profile("今日は寿司").words, 5);
+    }
+
+    #[test]
+    fn bytes_round_trip_and_damage_is_an_error() {
+        let m = toy();
+        let b = m.to_bytes();
+        assert_eq!(LangModel::from_bytes(&b).unwrap(), m);
+        assert!(LangModel::from_bytes(&b[..b.len() - 1]).is_err());
+        assert!(LangModel::from_bytes(b"NTLANG00").is_err());
+        assert!(LangModel::fit([("only english here", "en")], 1).is_err());
+    }
+}
