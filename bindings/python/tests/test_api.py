@@ -61,7 +61,7 @@ def test_tag_matches_predict_and_proba(default: notetag.Classifier) -> None:
     probs = default.predict_proba(texts)
     assert [t["primary"] for t in tags] == default.predict(texts)
     for t, row in zip(tags, probs):
-        assert set(t) == {"primary", "labels", "scores"}
+        assert set(t) == {"primary", "labels", "scores", "lang"}
         assert list(t["scores"]) == list(default.classes_)
         assert np.allclose(list(t["scores"].values()), row)
         # labels: those at or above their tuned threshold, most probable first

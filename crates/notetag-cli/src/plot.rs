@@ -158,6 +158,7 @@ mod tests {
             hamming_loss: 0.0,
             set_micro_f1: 0.0,
             ece: 0.0,
+            abstention: Default::default(),
         }
     }
 

@@ -154,7 +154,7 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
     }
     if n_skip > 0 || n_err > 0 || n_other_lang > 0 || n_no_topic > 0 {
         eprintln!(
-            "notetag: {n_ok} written, {n_err} invalid, {n_skip} passed over (other event kinds or relay messages), \
+            "notetag: {n_ok} tagged, {n_err} invalid, {n_skip} passed over (other event kinds or relay messages), \
              {n_other_lang} skipped by --lang, {n_no_topic} without topics (no label event)"
         );
     }

@@ -156,7 +156,8 @@ fn diaries_hobbies_and_software_debates_are_not_money_or_politics() {
             "tech",
         ),
     ] {
-        let got: Vec<&str> = clf.predict(note).labels().collect();
+        let p = clf.predict(note);
+        let got: Vec<&str> = p.labels().collect();
         assert_eq!(got, [want], "{note}");
     }
 }

@@ -62,7 +62,7 @@ fn default_model_tags_obvious_notes() {
 }
 
 /// Zero-shot quality: the default model never saw these sets. It reaches macro-F1
-/// 0.845 (agnews) and 0.864 (tfn); the floors are those less a margin. (Before the
+/// 0.846 (agnews) and 0.864 (tfn); the floors are those less a margin. (Before the
 /// corpus took in the real-stream and multilingual notes it reached 0.853 on
 /// agnews: those notes cost 0.008 there; see data/corpus/README.md.)
 #[test]

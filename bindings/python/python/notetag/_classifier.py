@@ -590,7 +590,10 @@ class Classifier:
             if not pairs:
                 raise InvalidDataError("no labelled rows to score")
             return float(sum(bool(p == g) for p, g in pairs) / len(pairs))
-        sets = [[] if g is None else ([e] if _is_label_scalar(e) else list(e)) for g, e in zip(gold, labels)]
+        sets: List[List[Any]] = [
+            [] if g is None else ([e] if _is_label_scalar(e) else list(e))  # type: ignore[arg-type]
+            for g, e in zip(gold, labels)
+        ]
         return _set_metric(metric, [t["labels"] for t in self.tag(texts)], sets)
 
     # ------------------------------------------------------ scikit-learn glue
@@ -753,11 +756,11 @@ def _set_metric(metric: str, pred: List[List[Any]], gold: List[List[Any]]) -> fl
         pairs = [(p, g) for p, g in zip(pred, gold) if g]
         if not pairs:
             raise InvalidDataError("no labelled rows to score")
-        return sum(bool(p) and p[0] == g[0] for p, g in pairs) / len(pairs)
+        return sum(bool(p) and bool(p[0] == g[0]) for p, g in pairs) / len(pairs)
     tp = sum(len(set(p) & set(g)) for p, g in zip(pred, gold))
     fp = sum(len(set(p) - set(g)) for p, g in zip(pred, gold))
     fn = sum(len(set(g) - set(p)) for p, g in zip(pred, gold))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return float(2 * tp / (2 * tp + fp + fn)) if tp else 0.0
 
 
 def _is_label_scalar(x: Any) -> bool:

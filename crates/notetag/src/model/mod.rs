@@ -591,10 +591,9 @@ pub struct Prediction {
 }
 
 impl Prediction {
-    /// The note's main label: the most probable of [`labels`](Self::labels) when
-    /// the note has topics; when it has none (`labels` is empty: "no topic"), the
-    /// most probable label all the same, as a best guess. Always present; check
-    /// `labels` to know whether the note has a topic.
+    /// The most probable label. Always present: when the note has no topic
+    /// ([`labels`](Self::labels) empty) it is only a best guess, so check `labels`
+    /// (or [`no_topic`](Self::no_topic)) to know whether the note has a topic.
     pub fn primary(&self) -> &str {
         &self.labels[self.scored.primary]
     }
@@ -686,8 +685,7 @@ fn primary_of(probs: &[f32]) -> usize {
 
 /// The labels at or above their thresholds, most probable first; none when the
 /// note may not be tagged (`may_tag` false: no words, or a language the model
-/// does not cover). The primary is the first of them, or the most probable label
-/// when there are none.
+/// does not cover). The primary is the most probable label.
 fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions, may_tag: bool) -> Scored {
     let mut set: Vec<usize> = if may_tag {
         (0..probs.len())
@@ -701,7 +699,7 @@ fn decide(probs: &[f32], thresholds: &[f32], opts: &PredictOptions, may_tag: boo
         set.truncate(k);
     }
     Scored {
-        primary: set.first().copied().unwrap_or_else(|| primary_of(probs)),
+        primary: primary_of(probs),
         set,
         probs: probs.to_vec(),
     }
@@ -906,11 +904,7 @@ impl Classifier {
     /// notes, in parallel: [`Prediction::primary_index`] without the rest of the
     /// prediction.
     pub fn primary_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<usize> {
-        let opts = PredictOptions::default();
-        self.map_batch(texts, 1, |t, p, row| {
-            let may_tag = self.may_tag(&crate::text::lang::profile(t));
-            row[0] = decide(p, &self.thresholds, &opts, may_tag).primary
-        })
+        self.map_batch(texts, 1, |_, p, row| row[0] = primary_of(p))
     }
 
     /// `per_note` outputs for each note, made by `f` from its probabilities, in
