@@ -581,7 +581,7 @@ class Classifier:
         if metric not in metrics:
             raise InvalidParameterError(f"metric {metric!r}: expected one of {', '.join(metrics)}")
         texts = list(_texts(texts))
-        labels = list(labels) if not isinstance(labels, (str, bytes)) else labels
+        labels = list(_texts(labels)) if not isinstance(labels, (str, bytes)) else labels
         gold = _primaries(labels)
         if len(gold) != len(texts):
             raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
