@@ -36,7 +36,7 @@ fn predict_lang<'py>(
         gil::detached_on(py, threads, || {
             Ok(t.par_iter()
                 .with_min_len(256)
-                .map(|s| notetag::text::lang::detect(s.as_ref()))
+                .map(|s| notetag::text::lang::detect(s))
                 .collect())
         })
     })?;
