@@ -9,19 +9,23 @@ const NOTES: &str = "the fed held rates steady and bond yields fell\n\
 https://nostr.build/i/5f3a9c.jpg\n\
 ยินดีต้อนรับสู่ตลาดหุ้น วันนี้ราคาทองคำขึ้น\n";
 
-#[test]
-fn every_output_format_carries_the_language() {
-    let (code, out, err) = notetag(&["predict"], NOTES);
-    assert_eq!(code, 0, "{err}");
-    let langs: Vec<String> = out
-        .lines()
+/// The `lang` of each JSON line of `out`.
+fn langs_of(out: &str) -> Vec<String> {
+    out.lines()
         .map(|l| {
             serde_json::from_str::<serde_json::Value>(l).unwrap()["lang"]
                 .as_str()
                 .unwrap()
                 .to_string()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn every_output_format_carries_the_language() {
+    let (code, out, err) = notetag(&["predict"], NOTES);
+    assert_eq!(code, 0, "{err}");
+    let langs = langs_of(&out);
     assert_eq!(langs, ["en", "ja", "und", "th"]);
     for (fmt, sep) in [("csv", ','), ("tsv", '\t')] {
         let (code, out, err) = notetag(&["predict", "--output-format", fmt], NOTES);
@@ -51,15 +55,7 @@ fn notes_without_words_or_in_an_uncovered_language_get_no_topic() {
 fn lang_keeps_only_the_languages_asked_for_and_counts_the_rest() {
     let (code, out, err) = notetag(&["predict", "--lang", "ja,th"], NOTES);
     assert_eq!(code, 0, "{err}");
-    let langs: Vec<String> = out
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["lang"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let langs = langs_of(&out);
     assert_eq!(langs, ["ja", "th"]);
     assert!(err.contains("2 skipped by --lang"), "{err}");
 }

@@ -322,17 +322,22 @@ impl LangModel {
         let k = self.codes.len();
         let mut score = [0i32; 16];
         let (mut known, mut words) = (0u32, 0u32);
-        let mut buf = Vec::with_capacity(32);
-        for_each_word(text, &mut buf, |w| {
-            words += 1;
-            word_features(w, |key| {
-                let (i, found) = self.slot(key);
-                if found {
-                    known += 1;
-                    for (s, &v) in score.iter_mut().zip(&self.rows[i * k..(i + 1) * k]) {
-                        *s += i32::from(v);
+        // One lower-casing buffer per thread: prediction allocates nothing per note.
+        thread_local! {
+            static WORD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        WORD.with_borrow_mut(|buf| {
+            for_each_word(text, buf, |w| {
+                words += 1;
+                word_features(w, |key| {
+                    let (i, found) = self.slot(key);
+                    if found {
+                        known += 1;
+                        for (s, &v) in score.iter_mut().zip(&self.rows[i * k..(i + 1) * k]) {
+                            *s += i32::from(v);
+                        }
                     }
-                }
+                })
             })
         });
         if known == 0 {
