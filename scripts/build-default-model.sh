@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 cargo run --release -q -p notetag-cli -- train \
   --input data/corpus/train.jsonl \
   --output crates/notetag/models/default.ntag \
-  --learner svm+nb --nb-weight 2 --char-ngrams 2-5 --bucket-bits 20 --min-df 2 --seed 42
+  --learner svm+nb --nb-weight 2 --c 0.5 --balanced --char-ngrams 2-5 --bucket-bits 20 --min-df 2 \
+  --folds 5 --seed 42
 ls -l crates/notetag/models/default.ntag

@@ -119,17 +119,20 @@ pub struct TrainArgs {
     pub format: Option<String>,
     /// Learner: `svm` (linear SVM, dual coordinate descent), `nb` (complement naive
     /// Bayes) or `svm+nb` (their ensemble; --nb-weight sets NB's share).
-    #[arg(long, default_value = "svm")]
+    #[arg(long, default_value = "svm+nb")]
     pub learner: String,
     /// SVM: inverse regularisation strength C (> 0).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 1.0)]
     pub c: f32,
     /// SVM: loss, `squared_hinge` or `hinge`.
     #[arg(long, default_value = "squared_hinge")]
     pub loss: String,
-    /// SVM: do not weight classes by inverse frequency.
-    #[arg(long)]
+    /// SVM: do not weight classes by inverse frequency (the default).
+    #[arg(long, conflicts_with = "balanced")]
     pub unbalanced: bool,
+    /// SVM: weight classes by inverse frequency.
+    #[arg(long)]
+    pub balanced: bool,
     /// SVM: stopping tolerance (> 0).
     #[arg(long, default_value_t = 0.05)]
     pub tol: f32,
@@ -149,19 +152,19 @@ pub struct TrainArgs {
     #[arg(long, default_value = "1-2")]
     pub word_ngrams: String,
     /// Char n-gram lengths inside words, MIN-MAX (1..=8), or `none`.
-    #[arg(long, default_value = "none")]
+    #[arg(long, default_value = "2-5")]
     pub char_ngrams: String,
     /// Weight of the char n-gram block (> 0).
     #[arg(long, default_value_t = 1.0)]
     pub char_weight: f32,
     /// log2 of the number of hashed feature buckets (10..=24).
-    #[arg(long, default_value_t = 18)]
+    #[arg(long, default_value_t = 20)]
     pub bucket_bits: u8,
     /// Minimum number of training notes a feature must occur in.
     #[arg(long, default_value_t = 1)]
     pub min_df: u32,
     /// Folds for out-of-fold calibration and thresholds (2..=20).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 3)]
     pub folds: u8,
     /// Random seed (same seed, same model).
     #[arg(long, default_value_t = 42)]
@@ -198,7 +201,7 @@ impl TrainArgs {
                     })
                 }
             },
-            balanced: !self.unbalanced,
+            balanced: self.balanced,
             tol: self.tol,
             max_iter: self.max_iter,
             nb_ratio: self.nb_ratio,

@@ -85,14 +85,16 @@ class Classifier:
 
     Parameters
     ----------
-    learner : {"svm", "nb", "svm+nb"}, default="svm"
+    learner : {"svm", "nb", "svm+nb"}, default="svm+nb"
         One-vs-rest linear SVM (dual coordinate descent), complement naive Bayes,
         or their ensemble (scores added, naive Bayes weighted by ``nb_weight``).
-    c : float, default=0.5
+        The defaults are the configuration with the best mean cross-validated
+        macro-F1 over three data sets (see BENCHMARKS.md).
+    c : float, default=1.0
         SVM: inverse regularisation strength, > 0.
     loss : {"squared_hinge", "hinge"}, default="squared_hinge"
         SVM loss.
-    balanced : bool, default=True
+    balanced : bool, default=False
         SVM: weigh positives and negatives by inverse frequency.
     max_iter : int, default=5
         SVM: maximum passes over the data, >= 1.
@@ -106,11 +108,11 @@ class Classifier:
         ``"svm+nb"``: weight of naive Bayes beside the SVM's 1.0, > 0.
     word_ngrams : tuple of (int, int), default=(1, 2)
         Word n-gram lengths ``(min, max)``, 1 <= min <= max <= 4.
-    char_ngrams : tuple of (int, int) or None, default=None
-        Char n-gram lengths inside words, 1 <= min <= max <= 8, or none.
+    char_ngrams : tuple of (int, int) or None, default=(2, 5)
+        Char n-gram lengths inside words, 1 <= min <= max <= 8, or None.
     char_weight : float, default=1.0
         Weight of the char n-gram block, > 0.
-    bucket_bits : int, default=18
+    bucket_bits : int, default=20
         log2 of the number of hashed feature buckets, 10..24.
     sublinear_tf : bool, default=True
         Use ``1 + ln(tf)`` instead of raw term counts.
@@ -120,7 +122,7 @@ class Classifier:
         JSON of a Hugging Face ``tokenizers`` normaliser and/or pre-tokeniser
         (``{"normalizer": ..., "pre_tokenizer": ...}``); None for notetag's own
         fast scanner.
-    calibration_folds : int, default=5
+    calibration_folds : int, default=3
         Folds of the internal cross-validation that fits probability calibration
         and label thresholds, 2..20.
     seed : int, default=42
@@ -168,23 +170,23 @@ class Classifier:
     def __init__(
         self,
         *,
-        learner: str = "svm",
-        c: float = 0.5,
+        learner: str = "svm+nb",
+        c: float = 1.0,
         loss: str = "squared_hinge",
-        balanced: bool = True,
+        balanced: bool = False,
         max_iter: int = 5,
         tol: float = 0.05,
         nb_ratio: bool = False,
         alpha: float = 0.3,
         nb_weight: float = 1.0,
         word_ngrams: Tuple[int, int] = (1, 2),
-        char_ngrams: Optional[Tuple[int, int]] = None,
+        char_ngrams: Optional[Tuple[int, int]] = (2, 5),
         char_weight: float = 1.0,
-        bucket_bits: int = 18,
+        bucket_bits: int = 20,
         sublinear_tf: bool = True,
         min_df: int = 1,
         tokenizer: Optional[str] = None,
-        calibration_folds: int = 5,
+        calibration_folds: int = 3,
         seed: int = 42,
         quantize: bool = True,
         classes: Optional[Sequence[str]] = None,
