@@ -1,10 +1,12 @@
 //! The classifier: parameters (builder → check → fit), training with out-of-fold
 //! calibration and thresholds, prediction and explanation.
 
+pub mod autotune;
 pub mod calibrate;
 pub mod linear;
 pub mod linfa_impl;
 mod table;
+pub mod update;
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -157,6 +159,12 @@ impl ClassifierParams {
 
     /// Train on labelled examples.
     pub fn fit(&self, examples: &[Example]) -> Result<Classifier> {
+        self.fit_reporting(examples).map(|(clf, _)| clf)
+    }
+
+    /// [`ClassifierParams::fit`], also returning the report of the out-of-fold
+    /// predictions that calibration and thresholds were fitted on.
+    pub(crate) fn fit_reporting(&self, examples: &[Example]) -> Result<(Classifier, Report)> {
         self.check()?;
         let labels = self.label_set(examples)?;
         let prepared = Prepared::new(self, &labels, examples)?;
@@ -254,7 +262,7 @@ impl Prepared {
         Ok(Prepared { featurizer, x, y, gold })
     }
 
-    fn train(mut self, p: &ClassifierParams, labels: Vec<String>, data_hash: String) -> Result<Classifier> {
+    fn train(mut self, p: &ClassifierParams, labels: Vec<String>, data_hash: String) -> Result<(Classifier, Report)> {
         // Learn over the used columns only (a fraction of the hashed buckets); the
         // result is the same, the weight tables are smaller and stay in cache.
         let (x, cols) = self.x.compact_columns();
@@ -332,6 +340,8 @@ impl Prepared {
             cv_macro_f1: cv.macro_f1,
             cv_ece: cv.ece,
             source: None,
+            autotune: None,
+            updates: Default::default(),
         };
         let idf = self.featurizer.dense_idf().unwrap_or_default();
         if !weights.w.iter().chain(idf).all(|v| v.is_finite()) {
@@ -350,7 +360,7 @@ impl Prepared {
         )?;
         // What is saved is what is used: the trained model is the one its bytes
         // describe, so save -> load gives bit-identical scores.
-        Classifier::from_bytes(&clf.to_bytes()?)
+        Ok((Classifier::from_bytes(&clf.to_bytes()?)?, cv))
     }
 }
 
@@ -408,6 +418,12 @@ pub struct TrainingMeta {
     pub cv_ece: f64,
     /// Free-form description of the training data.
     pub source: Option<String>,
+    /// The search that chose the parameters, for models trained by autotune.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autotune: Option<autotune::AutotuneRecord>,
+    /// Corrections learnt since training ([`Classifier::update`]).
+    #[serde(default, skip_serializing_if = "update::UpdateCount::is_empty")]
+    pub updates: update::UpdateCount,
 }
 
 /// Per-call prediction options.
