@@ -32,6 +32,8 @@ pub enum Command {
     Info(InfoArgs),
     /// Benchmark learner configurations side by side by k-fold cross-validation.
     Compare(CompareArgs),
+    /// Fold corrections (notes with their right labels) into a saved model.
+    Update(crate::update::UpdateArgs),
 }
 
 /// `notetag compare`.
@@ -172,6 +174,14 @@ pub struct TrainArgs {
     /// Keep full-precision weights (larger files).
     #[arg(long)]
     pub no_quantize: bool,
+    /// Search the parameters for SECONDS, by cross-validation on --input alone
+    /// (--folds folds), and keep the best model; the search starts from the
+    /// other flags.
+    #[arg(long, value_name = "SECONDS")]
+    pub autotune: Option<f64>,
+    /// What --autotune maximises: macro_f1, or f1:LABEL for the F1 of one label.
+    #[arg(long, default_value = "macro_f1", requires = "autotune")]
+    pub metric: String,
 }
 
 fn range(name: &'static str, s: &str) -> Result<[u8; 2]> {
