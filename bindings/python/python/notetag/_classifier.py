@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from . import _learning
 from ._errors import InvalidDataError, InvalidParameterError, NotFittedError, NotetagTypeError
 from ._notetag import _Model
 
@@ -131,6 +132,16 @@ class Classifier:
         Store weights as 8-bit and IDF as 16-bit numbers (smaller models).
     classes : list of str or None, default=None
         A fixed label set; None takes the labels found in the training data.
+    autotune : float or None, default=None
+        Seconds for :meth:`fit` to search the parameters (learner, n-gram ranges,
+        char weight, ``c``, ``balanced``, ``nb_weight``, ``bucket_bits``,
+        ``min_df``) by cross-validation on the training data alone, starting
+        from the ones given, and keep the best model (``notetag train
+        --autotune``). :attr:`leaderboard_` lists the candidates;
+        ``training_["autotune"]`` records the search in the model.
+    metric : str, default="macro_f1"
+        What ``autotune`` maximises: ``"macro_f1"``, or ``"f1:LABEL"`` for the F1
+        of one label.
     n_jobs : int or None, default=None
         Threads for :meth:`fit`, :meth:`predict`, :meth:`predict_proba` and
         :meth:`tag`: None or -1 for every core (notetag's shared pool, which the
@@ -148,7 +159,16 @@ class Classifier:
         Per-label probability thresholds tuned in training (used by :meth:`tag`).
     training_ : dict
         What the model records about its training (rows, label counts,
-        out-of-fold accuracy, macro-F1 and calibration error, ...).
+        out-of-fold accuracy, macro-F1 and calibration error, the autotune
+        search, the updates learnt since, ...).
+    leaderboard_ : list of dict or None
+        After :meth:`fit` with ``autotune``: every candidate tried, best first,
+        each with ``params``, ``score`` (the ``metric``), ``macro_f1`` and
+        ``seconds``; None after a plain fit.
+    update_ : dict
+        After :meth:`partial_fit` on a fitted model: what the update did
+        (``examples``, ``wrong_before``, ``wrong_after``, ``unlearnable``,
+        ``passes``).
 
     Examples
     --------
@@ -166,6 +186,8 @@ class Classifier:
     """
 
     _estimator_type = "classifier"
+    leaderboard_: Optional[List[Dict[str, Any]]]
+    update_: Dict[str, int]
 
     def __init__(
         self,
@@ -190,6 +212,8 @@ class Classifier:
         seed: int = 42,
         quantize: bool = True,
         classes: Optional[Sequence[str]] = None,
+        autotune: Optional[float] = None,
+        metric: str = "macro_f1",
         n_jobs: Optional[int] = None,
     ) -> None:
         self.learner = learner
@@ -212,6 +236,8 @@ class Classifier:
         self.seed = seed
         self.quantize = quantize
         self.classes = classes
+        self.autotune = autotune
+        self.metric = metric
         self.n_jobs = n_jobs
         self._model: Optional[_Model] = None
         self._labels: Optional[_LabelMap] = None
@@ -363,11 +389,49 @@ class Classifier:
         threads = _threads(params.pop("n_jobs"))
         if values is not None and params["classes"] is not None:
             params["classes"] = [str(c) for c in params["classes"]]
-        model = _Model.fit(_texts(texts), core_labels, params, threads)
+        model, self.leaderboard_ = _learning.train(_texts(texts), core_labels, params, threads)
         self._labels = None if values is None else _LabelMap(values, model.labels)
         self._model = model
         self._digest = None
         return self
+
+    def partial_fit(self, texts: Iterable[str], labels: Iterable[Label]) -> "Classifier":
+        """Learn from corrections: notes with their right labels.
+
+        The model takes online steps on its weights until each note comes out
+        right by a margin (its calibration and thresholds keep their meaning);
+        it learns only features it saw in training and stores no text.
+        ``training_["updates"]`` counts the updates and their notes. On an
+        unfitted classifier, the first call is :meth:`fit`.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        labels : iterable of str or of lists of str
+            The right labels, as for :meth:`fit`; each must be one the model
+            knows (an empty list: none of them).
+
+        Returns
+        -------
+        Classifier
+            ``self``, corrected (:attr:`update_` says what changed).
+
+        Raises
+        ------
+        InvalidDataError
+            A label the model does not know (naming its position), or lengths
+            that differ.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier(calibration_folds=2).fit(
+        ...     ["rates rise", "gpu news", "bond yields", "new chips"] * 3,
+        ...     ["finance", "tech", "finance", "tech"] * 3)
+        >>> clf.partial_fit(["chips and bond yields"], ["finance"]).predict(["chips and bond yields"])
+        ['finance']
+        """
+        return _learning.partial_fit(self, texts, labels)
 
     # -------------------------------------------------------------- prediction
 
