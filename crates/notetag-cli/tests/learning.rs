@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 /// Labelled notes of three topics, as JSON Lines.
 fn write_data(dir: &Path) -> PathBuf {
     let topics = [
-        ("trade_finance", ["rates", "bonds", "yields", "bank", "stocks", "inflation"]),
+        (
+            "trade_finance",
+            ["rates", "bonds", "yields", "bank", "stocks", "inflation"],
+        ),
         ("tech", ["gpu", "compiler", "robot", "software", "chips", "browser"]),
         ("personal", ["coffee", "kids", "dinner", "friends", "walk", "birthday"]),
     ];
@@ -38,14 +41,30 @@ fn info(model: &Path) -> serde_json::Value {
 fn autotune_prints_a_leaderboard_and_records_the_search() {
     let dir = tempfile::tempdir().unwrap();
     let (data, model) = (write_data(dir.path()), dir.path().join("m.ntag"));
-    let args = ["train", "-i", s(&data), "-o", s(&model), "--autotune", "2", "--metric", "f1:tech"];
+    let args = [
+        "train",
+        "-i",
+        s(&data),
+        "-o",
+        s(&model),
+        "--autotune",
+        "2",
+        "--metric",
+        "f1:tech",
+    ];
     let (code, out, err) = notetag(&args, "");
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("rank     f1:tech  macro-F1"), "{out}");
-    assert!(out.lines().nth(1).is_some_and(|l| l.trim_start().starts_with("1 ")), "{out}");
+    assert!(
+        out.lines().nth(1).is_some_and(|l| l.trim_start().starts_with("1 ")),
+        "{out}"
+    );
     assert!(err.contains("autotune: 2 s on 60 rows, f1:tech by 3-fold"), "{err}");
     assert!(err.contains("] #1 ") && err.contains("best "), "progress lines: {err}");
-    assert!(err.contains("without the search") && err.contains("--learner "), "{err}");
+    assert!(
+        err.contains("without the search") && err.contains("--learner "),
+        "{err}"
+    );
     let record = &info(&model)["training"]["autotune"];
     assert_eq!(record["metric"], "f1:tech");
     assert!(record["trials"].as_u64().unwrap() >= 2, "{record}");
@@ -64,7 +83,10 @@ fn autotune_options_are_checked() {
     };
     let (code, _, err) = train(&["--autotune", "0"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("invalid parameter `autotune`: 0: need a number of seconds > 0"), "{err}");
+    assert!(
+        err.contains("invalid parameter `autotune`: 0: need a number of seconds > 0"),
+        "{err}"
+    );
     let (code, _, err) = train(&["--autotune", "1", "--metric", "f1:sport"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("`sport` is not a label of the data"), "{err}");
@@ -84,13 +106,27 @@ fn update_learns_corrections_and_counts_them() {
     std::fs::write(&fixes, format!("text\tlabels\n{note}\tpersonal\n")).unwrap();
     let out = dir.path().join("fixed.ntag");
     let (code, _, err) = notetag(
-        &["update", "--model", s(&model), "--input", s(&fixes), "--output", s(&out)],
+        &[
+            "update",
+            "--model",
+            s(&model),
+            "--input",
+            s(&fixes),
+            "--output",
+            s(&out),
+        ],
         "",
     );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("learnt from 1 corrections"), "{err}");
-    assert_eq!(info(&out)["training"]["updates"], serde_json::json!({"updates": 1, "examples": 1}));
-    assert!(info(&model)["training"].get("updates").is_none(), "the input model changed");
+    assert_eq!(
+        info(&out)["training"]["updates"],
+        serde_json::json!({"updates": 1, "examples": 1})
+    );
+    assert!(
+        info(&model)["training"].get("updates").is_none(),
+        "the input model changed"
+    );
     let (_, tagged, _) = notetag(&["predict", "--model", s(&out)], note);
     let tagged: serde_json::Value = serde_json::from_str(tagged.trim()).unwrap();
     assert_eq!(tagged["primary"], "personal");
@@ -109,7 +145,10 @@ fn a_failed_update_writes_nothing_and_names_the_line() {
     let (code, _, err) = update(&fixes);
     assert_eq!(code, 1);
     assert!(
-        err.contains(&format!("{}:3: field `labels`: label `sport` is unknown to the model", s(&fixes))),
+        err.contains(&format!(
+            "{}:3: field `labels`: label `sport` is unknown to the model",
+            s(&fixes)
+        )),
         "{err}"
     );
     // Notes without labels are no corrections.
@@ -122,7 +161,10 @@ fn a_failed_update_writes_nothing_and_names_the_line() {
     let (code, _, err) = notetag(&["update", "--model", s(&data), "-i", s(&fixes), "-o", s(&model)], "");
     assert_eq!(code, 1);
     assert!(err.contains("not a notetag model"), "{err}");
-    assert!(std::fs::read(&model).unwrap() == before, "a failed update changed the model");
+    assert!(
+        std::fs::read(&model).unwrap() == before,
+        "a failed update changed the model"
+    );
     let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(leftovers, 4, "temporary files left behind");
 }
