@@ -30,7 +30,7 @@ pub fn train(a: &TrainArgs, seconds: f64) -> Result<ExitCode> {
     let best = &tuned.leaderboard[0];
     eprintln!(
         "autotune: {} candidates in {:.1}s; best {} {:.4} (macro-F1 {:.4}); wrote {}\n\
-         the same model without the search: notetag train {}",
+         the same parameters without the search: notetag train {} (and your other flags)",
         tuned.leaderboard.len(),
         tuned.elapsed.as_secs_f64(),
         options.metric,
@@ -39,6 +39,13 @@ pub fn train(a: &TrainArgs, seconds: f64) -> Result<ExitCode> {
         a.output.display(),
         flags(&best.config())
     );
+    if tuned.elapsed.as_secs_f64() > 1.1 * seconds {
+        eprintln!(
+            "autotune: note: the search ran past its budget: the slowest candidate took {:.1}s, \
+             and a budget several times that keeps to time",
+            tuned.leaderboard.iter().map(|t| t.seconds).fold(0.0, f64::max)
+        );
+    }
     if let Some(dev) = &a.dev {
         let r = clf.evaluate(&io::read_examples(dev, None)?)?;
         eprintln!("dev {}:\n{}", dev.display(), r.to_table());

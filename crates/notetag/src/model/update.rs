@@ -260,7 +260,14 @@ impl Weights {
             return false;
         }
         let z = self.logits(clf, x);
-        let cuts: Vec<f32> = clf.thresholds.iter().map(|&t| (t / (1.0 - t)).ln()).collect();
+        let cuts: Vec<f32> = clf
+            .thresholds
+            .iter()
+            .map(|&t| {
+                let t = t.clamp(1e-4, 1.0 - 1e-4);
+                (t / (1.0 - t)).ln()
+            })
+            .collect();
         if targets(&z, &cuts, g, SETTLED * MARGIN)
             .iter()
             .zip(&z)
