@@ -9,6 +9,7 @@
 mod errors;
 mod gil;
 mod input;
+mod learning;
 mod model;
 mod params;
 

@@ -10,7 +10,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::{param_error, to_py};
 use crate::gil::{detached, detached_on};
-use crate::{input, params};
+use crate::{input, learning, params};
 
 /// A trained notetag model (the core `Classifier`). Use `notetag.Classifier`.
 #[pyclass(frozen, module = "notetag._notetag", name = "_Model")]
@@ -74,6 +74,38 @@ impl Model {
             detached_on(py, threads, || p.fit_texts(texts, &labels))
         })?;
         Ok(Model::new(py, clf))
+    }
+
+    /// The best model a search of `seconds` finds (by cross-validation on
+    /// `texts` and `labels`, for `metric`) from the keyword parameters `params`,
+    /// and the candidates tried, best first: `(model, leaderboard)`.
+    #[staticmethod]
+    #[pyo3(signature = (texts, labels, params, seconds, metric="macro_f1", threads=None))]
+    fn autotune<'py>(
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        labels: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyDict>,
+        seconds: f64,
+        metric: &str,
+        threads: Option<usize>,
+    ) -> PyResult<(Self, Bound<'py, PyList>)> {
+        let (clf, trials) = learning::autotune(py, texts, labels, (params, seconds, metric), threads)?;
+        Ok((Model::new(py, clf), learning::leaderboard(py, &trials)?))
+    }
+
+    /// This model corrected by `texts` with their right `labels`, and what the
+    /// update did: `(model, report)`. This model is unchanged.
+    #[pyo3(signature = (texts, labels, threads=None))]
+    fn update<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        labels: &Bound<'py, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<(Self, Bound<'py, PyDict>)> {
+        let (clf, report) = learning::update(py, &self.clf, texts, labels, threads)?;
+        Ok((Model::new(py, clf), learning::report(py, &report)?))
     }
 
     /// Read a model file.

@@ -86,10 +86,9 @@ fn pair(v: &Bound<'_, PyAny>, key: &str) -> PyResult<[u8; 2]> {
 /// `char_ngrams`, `tokenizer` and `classes`, where `None` is a setting).
 pub fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<ClassifierParams> {
     let mut p = ClassifierParams::default();
-    let mut svm = SvmParams::default();
-    let mut nb = NbParams::default();
-    let mut nb_weight = 1.0f32;
-    let mut learner = "svm".to_string();
+    // Keys left out keep the core's defaults.
+    let (name, mut svm, mut nb, mut nb_weight) = learner_parts(&p.learner);
+    let mut learner = name.to_string();
     for (k, v) in d.iter() {
         let key: String = k.extract().map_err(|_| type_error("parameter names must be str"))?;
         let key = key.as_str();
@@ -173,10 +172,10 @@ fn decimal(x: f32) -> f64 {
     x.to_string().parse().unwrap_or(f64::from(x))
 }
 
-/// Keyword arguments that reproduce `p` (every name in [`NAMES`]).
-pub fn to_dict<'py>(py: Python<'py>, p: &ClassifierParams) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    let (name, svm, nb, nb_weight) = match &p.learner {
+/// The `learner` keyword and the SVM, naive Bayes and NB-weight settings of a
+/// learner (defaults for the parts it does not have).
+fn learner_parts(l: &LearnerConfig) -> (&'static str, SvmParams, NbParams, f32) {
+    match l {
         LearnerConfig::Svm(s) => ("svm", s.clone(), NbParams::default(), 1.0),
         LearnerConfig::ComplementNb(n) => ("nb", SvmParams::default(), n.clone(), 1.0),
         LearnerConfig::Ensemble(e) => match e.members.as_slice() {
@@ -186,7 +185,13 @@ pub fn to_dict<'py>(py: Python<'py>, p: &ClassifierParams) -> PyResult<Bound<'py
             _ => ("unknown", SvmParams::default(), NbParams::default(), 1.0),
         },
         _ => ("unknown", SvmParams::default(), NbParams::default(), 1.0),
-    };
+    }
+}
+
+/// Keyword arguments that reproduce `p` (every name in [`NAMES`]).
+pub fn to_dict<'py>(py: Python<'py>, p: &ClassifierParams) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let (name, svm, nb, nb_weight) = learner_parts(&p.learner);
     d.set_item("learner", name)?;
     d.set_item("c", decimal(svm.c))?;
     d.set_item(

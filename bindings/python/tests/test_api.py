@@ -164,8 +164,10 @@ def test_python_defaults_are_the_core_defaults(corpus) -> None:
     texts, labels = corpus
     core = _Model.fit(texts[:40], labels[:40], {}).params()
     python = notetag.Classifier().get_params()
-    # n_jobs is how to run, not part of the model: Python's alone.
+    # n_jobs is how to run, and autotune and metric how to choose the
+    # parameters, not part of the model: Python's alone.
     assert python.pop("n_jobs") is None
+    assert (python.pop("autotune"), python.pop("metric")) == (None, "macro_f1")
     assert core == python
 
 

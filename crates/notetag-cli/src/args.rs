@@ -32,6 +32,8 @@ pub enum Command {
     Info(InfoArgs),
     /// Benchmark learner configurations side by side by k-fold cross-validation.
     Compare(CompareArgs),
+    /// Fold corrections (notes with their right labels) into a saved model.
+    Update(crate::update::UpdateArgs),
 }
 
 /// `notetag compare`.
@@ -123,17 +125,20 @@ pub struct TrainArgs {
     pub format: Option<String>,
     /// Learner: `svm` (linear SVM, dual coordinate descent), `nb` (complement naive
     /// Bayes) or `svm+nb` (their ensemble; --nb-weight sets NB's share).
-    #[arg(long, default_value = "svm")]
+    #[arg(long, default_value = "svm+nb")]
     pub learner: String,
     /// SVM: inverse regularisation strength C (> 0).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 1.0)]
     pub c: f32,
     /// SVM: loss, `squared_hinge` or `hinge`.
     #[arg(long, default_value = "squared_hinge")]
     pub loss: String,
-    /// SVM: do not weight classes by inverse frequency.
-    #[arg(long)]
+    /// SVM: do not weight classes by inverse frequency (the default).
+    #[arg(long, conflicts_with = "balanced")]
     pub unbalanced: bool,
+    /// SVM: weight classes by inverse frequency.
+    #[arg(long)]
+    pub balanced: bool,
     /// SVM: stopping tolerance (> 0).
     #[arg(long, default_value_t = 0.05)]
     pub tol: f32,
@@ -153,19 +158,19 @@ pub struct TrainArgs {
     #[arg(long, default_value = "1-2")]
     pub word_ngrams: String,
     /// Char n-gram lengths inside words, MIN-MAX (1..=8), or `none`.
-    #[arg(long, default_value = "none")]
+    #[arg(long, default_value = "2-5")]
     pub char_ngrams: String,
     /// Weight of the char n-gram block (> 0).
     #[arg(long, default_value_t = 1.0)]
     pub char_weight: f32,
     /// log2 of the number of hashed feature buckets (10..=24).
-    #[arg(long, default_value_t = 18)]
+    #[arg(long, default_value_t = 20)]
     pub bucket_bits: u8,
     /// Minimum number of training notes a feature must occur in.
     #[arg(long, default_value_t = 1)]
     pub min_df: u32,
     /// Folds for out-of-fold calibration and thresholds (2..=20).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 3)]
     pub folds: u8,
     /// Random seed (same seed, same model).
     #[arg(long, default_value_t = 42)]
@@ -177,6 +182,14 @@ pub struct TrainArgs {
     /// thresholds, for precision where many notes have no topic.
     #[arg(long, default_value_t = 0.0)]
     pub threshold_floor: f32,
+    /// Search the parameters for SECONDS, by cross-validation on --input alone
+    /// (--folds folds), and keep the best model; the search starts from the
+    /// other flags.
+    #[arg(long, value_name = "SECONDS")]
+    pub autotune: Option<f64>,
+    /// What --autotune maximises: macro_f1, or f1:LABEL for the F1 of one label.
+    #[arg(long, default_value = "macro_f1", requires = "autotune")]
+    pub metric: String,
 }
 
 fn range(name: &'static str, s: &str) -> Result<[u8; 2]> {
@@ -206,7 +219,7 @@ impl TrainArgs {
                     })
                 }
             },
-            balanced: !self.unbalanced,
+            balanced: self.balanced,
             tol: self.tol,
             max_iter: self.max_iter,
             nb_ratio: self.nb_ratio,

@@ -18,7 +18,7 @@ use crate::progress;
 
 /// The configurations `compare` knows, with what each one is.
 pub const PRESETS: [(&str, &str); 6] = [
-    ("svm", "linear SVM, word 1-2-grams, 2^18 buckets (the library default)"),
+    ("svm", "linear SVM, word 1-2-grams, 2^18 buckets"),
     ("nb", "complement naive Bayes, word 1-2-grams"),
     ("svm+nb", "SVM + naive Bayes ensemble (NB weight 2), word 1-2-grams"),
     ("svm-char", "linear SVM, word 1-2-grams + char 2-5-grams, 2^20 buckets"),
@@ -40,12 +40,20 @@ fn preset(name: &str) -> Result<Option<ClassifierParams>> {
         })
     };
     let chars = |p: ClassifierParams| p.char_ngrams(Some((2, 5))).bucket_bits(20);
+    // Word 1-2-grams in 2^18 buckets, 5 calibration folds.
+    let words = || {
+        ClassifierParams::new()
+            .learner(svm())
+            .char_ngrams(None)
+            .bucket_bits(18)
+            .calibration_folds(5)
+    };
     Ok(Some(match name {
-        "svm" => ClassifierParams::new(),
-        "nb" => ClassifierParams::new().learner(LearnerConfig::ComplementNb(NbParams::default())),
-        "svm+nb" => ClassifierParams::new().learner(ensemble()),
-        "svm-char" => chars(ClassifierParams::new()),
-        "svm+nb-char" => chars(ClassifierParams::new().learner(ensemble())),
+        "svm" => words(),
+        "nb" => words().learner(LearnerConfig::ComplementNb(NbParams::default())),
+        "svm+nb" => words().learner(ensemble()),
+        "svm-char" => chars(words()),
+        "svm+nb-char" => chars(words().learner(ensemble())),
         "linfa-logistic" => return Ok(None),
         other => {
             let known: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();

@@ -1,11 +1,13 @@
 //! `notetag`: tag notes from the command line. A thin layer over the core crate.
 
 mod args;
+mod autotune;
 mod compare;
 mod nip32;
 mod plot;
 mod predict;
 mod progress;
+mod update;
 
 use std::process::ExitCode;
 
@@ -42,7 +44,11 @@ fn load_model(path: &Option<std::path::PathBuf>) -> Result<Classifier> {
 fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Predict(a) => predict::run(&a),
-        Command::Train(a) => train(&a),
+        Command::Train(a) => match a.autotune {
+            Some(seconds) => autotune::train(&a, seconds),
+            None => train(&a),
+        },
+        Command::Update(a) => update::run(&a),
         Command::Eval(a) => {
             let clf = load_model(&a.model)?;
             let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;

@@ -195,7 +195,9 @@ pub mod text;
 pub use data::{data_hash, Example};
 pub use error::{Error, Result};
 pub use eval::Report;
+pub use model::autotune::{AutotuneOptions, Autotuned, TuneMetric};
 pub use model::linfa_impl::Notes;
+pub use model::update::UpdateReport;
 pub use model::{
     cross_validate, BucketTable, Classifier, ClassifierParams, Explanation, LearnerConfig, NbParams, PredictOptions,
     Prediction, SvmLoss, SvmParams,

@@ -20,6 +20,7 @@ fn svm_nb_char() -> ClassifierParams {
         .learner(learner)
         .char_ngrams(Some((2, 5)))
         .bucket_bits(20)
+        .calibration_folds(5)
 }
 
 #[test]
@@ -37,6 +38,23 @@ fn agnews_trained_beats_best_peer() {
     assert!(r.macro_f1 >= 0.881, "macro-F1 {:.4}", r.macro_f1);
 }
 
+#[test]
+fn agnews_with_the_default_parameters() {
+    let (Some(train), Some(test)) = (
+        common::shared_data("agnews/train.jsonl"),
+        common::shared_data("agnews/test.jsonl"),
+    ) else {
+        return;
+    };
+    let clf = ClassifierParams::default()
+        .fit(&read_examples(train, None).unwrap())
+        .unwrap();
+    let r = clf.evaluate(&read_examples(test, None).unwrap()).unwrap();
+    eprintln!("agnews test macro-F1 with the defaults {:.4}", r.macro_f1);
+    assert!(r.macro_f1 >= 0.878, "macro-F1 {:.4}", r.macro_f1);
+}
+
+/// With the default parameters.
 #[test]
 fn tfn_trained_beats_best_peer() {
     let (Some(train), Some(test)) = (

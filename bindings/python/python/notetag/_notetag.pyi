@@ -1,6 +1,6 @@
 """Stubs of the compiled module (checked with ``python -m mypy.stubtest notetag``)."""
 
-from typing import Any, Dict, Iterable, List, Optional, Union, final
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,21 @@ class _Model:
         params: Dict[str, Any],
         threads: Optional[int] = None,
     ) -> _Model: ...
+    @staticmethod
+    def autotune(
+        texts: Iterable[str],
+        labels: Iterable[Union[str, Iterable[str]]],
+        params: Dict[str, Any],
+        seconds: float,
+        metric: str = "macro_f1",
+        threads: Optional[int] = None,
+    ) -> Tuple[_Model, List[Dict[str, Any]]]: ...
+    def update(
+        self,
+        texts: Iterable[str],
+        labels: Iterable[Union[str, Iterable[str]]],
+        threads: Optional[int] = None,
+    ) -> Tuple[_Model, Dict[str, int]]: ...
     @staticmethod
     def load(path: str) -> _Model: ...
     @staticmethod
