@@ -32,6 +32,12 @@ pub enum Command {
     Info(InfoArgs),
     /// Benchmark learner configurations side by side by k-fold cross-validation.
     Compare(CompareArgs),
+    /// Label notes live: read them from relays, publish signed NIP-32 label events.
+    #[cfg(feature = "relay")]
+    Relay(crate::relay::RelayArgs),
+    /// Act as a strfry write-policy plugin: accept or refuse notes by topic or language.
+    #[cfg(feature = "relay")]
+    StrfryPolicy(crate::relay::PolicyArgs),
 }
 
 /// `notetag compare`.

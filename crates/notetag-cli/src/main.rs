@@ -6,6 +6,8 @@ mod nip32;
 mod plot;
 mod predict;
 mod progress;
+#[cfg(feature = "relay")]
+mod relay;
 
 use std::process::ExitCode;
 
@@ -42,6 +44,10 @@ fn load_model(path: &Option<std::path::PathBuf>) -> Result<Classifier> {
 fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Predict(a) => predict::run(&a),
+        #[cfg(feature = "relay")]
+        Command::Relay(a) => Ok(relay::run_labeler(&a)),
+        #[cfg(feature = "relay")]
+        Command::StrfryPolicy(a) => Ok(relay::run_policy(&a)),
         Command::Train(a) => train(&a),
         Command::Eval(a) => {
             let clf = load_model(&a.model)?;
