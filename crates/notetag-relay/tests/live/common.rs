@@ -63,6 +63,14 @@ impl TestRelay {
             .collect()
     }
 
+    /// How many events of `kind` the store holds (cheaper than fetching them).
+    pub async fn count_of_kind(&self, kind: u16) -> usize {
+        self.db
+            .count(Filter::new().kind(Kind::from(kind)))
+            .await
+            .expect("count in the store")
+    }
+
     /// Hand an event to the relay's subscribers without any check (a forged event
     /// reaching the labeler as if the relay had let it through).
     pub fn push_unchecked(&self, ev: &Event) {

@@ -64,7 +64,7 @@ async fn refused_and_auth_required_labels_are_retried_until_stored() {
         let _ = rx.await;
     }));
     wait_for(Duration::from_secs(120), "every label stored", || async {
-        to.events_of_kind(1985).await.len() >= want.len()
+        to.count_of_kind(1985).await >= want.len()
     })
     .await;
     let _ = stop.send(());
@@ -78,6 +78,6 @@ async fn refused_and_auth_required_labels_are_retried_until_stored() {
     assert_eq!(stored.into_iter().collect::<HashSet<_>>(), want);
     let c = summary.counters;
     // Each label was refused once by the policy, the first ones also for want of AUTH.
-    assert!(c.refused >= want.len() as u64 + 1, "{c:?}");
+    assert!(c.refused > want.len() as u64, "{c:?}");
     assert_eq!((c.given_up, summary.pending), (0, 0), "{c:?}");
 }
