@@ -46,6 +46,7 @@ pub struct Slot {
     was_up: bool,
     out: Option<mpsc::UnboundedSender<String>>,
     sub: Option<Subscription>,
+    /// Our NIP-42 answers not yet acknowledged.
     auth_ids: HashSet<String>,
 }
 
@@ -234,13 +235,11 @@ impl Engine {
         }
     }
 
-    /// Answer a NIP-42 challenge, unless an answer is already on its way (a relay
-    /// may send a challenge with every refusal).
+    /// Answer a NIP-42 challenge. Every one is answered: a relay may send one with
+    /// each refusal and forget the older ones, so the latest answers are those that
+    /// count.
     fn authenticate(&mut self, i: usize, challenge: &str) {
         let slot = &mut self.slots[i];
-        if !slot.auth_ids.is_empty() {
-            return;
-        }
         let template = EventTemplate {
             created_at: unix_now(),
             kind: 22242,
@@ -361,7 +360,9 @@ impl Engine {
     fn send_due(&mut self) {
         let now = Instant::now();
         for (i, slot) in self.slots.iter().enumerate() {
-            if slot.up && slot.writes {
+            // While an answer to a challenge is on its way, events would only be
+            // refused (and bring more challenges).
+            if slot.up && slot.writes && slot.auth_ids.is_empty() {
                 for frame in self.outbox.take_due(i, now) {
                     slot.send(frame);
                 }
