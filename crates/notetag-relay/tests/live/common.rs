@@ -1,4 +1,4 @@
-//! Test helpers: a real relay (nostr-relay-builder's `LocalRelay`, in memory, on
+//! Test support: a real relay (nostr-relay-builder's `LocalRelay`, in memory, on
 //! 127.0.0.1), notes signed for it, a WebSocket client that publishes them, and a
 //! TCP proxy that can cut connections and inject garbage frames.
 
