@@ -7,6 +7,7 @@
 //! | `compare_learners` | compare learners by k-fold cross-validation (benchmarking) |
 //! | `nostr_labels` | read a Nostr relay dump and write NIP-32 label events |
 //! | `service_loop` | a stdin → stdout tagging loop that reuses its buffers |
+//! | `relay_labeler` | a live labeler on Nostr relays (`notetag-relay`), with a relay of its own when run bare |
 //!
 //! Run one from the repository root with
 //! `cargo run --release -p notetag-examples --example NAME`.
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 /// message (`error: …`, as its `Display` writes it, not its `Debug` form) on
 /// standard error and failure. Each example's `main` is
 /// `notetag_examples::exit_status(run())`.
-pub fn exit_status(result: notetag::Result<()>) -> ExitCode {
+pub fn exit_status<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -12,12 +12,13 @@ use std::sync::Mutex;
 
 use notetag::Classifier;
 
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     "quickstart",
     "train_jsonl",
     "compare_learners",
     "nostr_labels",
     "service_loop",
+    "relay_labeler",
 ];
 
 fn manifest_dir() -> PathBuf {
@@ -320,6 +321,42 @@ fn service_loop_answers_every_line_like_the_library() {
     let err = stderr(&out);
     assert!(
         err.starts_with(&format!("served {} notes in ", 60 * n_notes + 3)),
+        "{err}"
+    );
+}
+
+#[test]
+fn relay_labeler_labels_every_note_with_topics_through_a_local_relay() {
+    let clf = Classifier::default_model().unwrap();
+    let out = run("relay_labeler", &[], b"");
+    let labels = json_lines(&stdout(&out));
+    let notes = std::fs::read_to_string(manifest_dir().join("notes.txt")).unwrap();
+    let want: Vec<Vec<String>> = notes
+        .lines()
+        .map(|n| clf.predict(n).labels().map(str::to_string).collect::<Vec<_>>())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(labels.len(), want.len(), "{}", stderr(&out));
+    for (label, topics) in labels.iter().zip(&want) {
+        let event = notetag::io::nostr::Event::from_json(&label.to_string()).unwrap();
+        notetag::io::nostr::verify_event(&event).unwrap();
+        assert_eq!(event.kind, 1985);
+        let l: Vec<String> = event
+            .tags
+            .iter()
+            .filter(|t| t[0] == "l" && t[2] == notetag::io::nostr::DEFAULT_NAMESPACE)
+            .map(|t| t[1].clone())
+            .collect();
+        assert_eq!(&l, topics);
+        let langs = event.tags.iter().filter(|t| t[0] == "l" && t[2] == "ISO-639-1").count();
+        assert!(langs <= 1, "{event:?}");
+    }
+    let err = stderr(&out);
+    let summary = err.lines().last().unwrap_or_default();
+    // Events in count the relay's pages too, which overlap by a second.
+    let no_topic = notes.lines().count() - want.len();
+    assert!(
+        summary.contains(&format!(", labelled {}, no topic {no_topic}, ", want.len())),
         "{err}"
     );
 }

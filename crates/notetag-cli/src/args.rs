@@ -34,6 +34,12 @@ pub enum Command {
     Compare(CompareArgs),
     /// Fold corrections (notes with their right labels) into a saved model.
     Update(crate::update::UpdateArgs),
+    /// Label notes live: read them from relays, publish signed NIP-32 label events.
+    #[cfg(feature = "relay")]
+    Relay(crate::relay::RelayArgs),
+    /// Act as a strfry write-policy plugin: accept or refuse notes by topic or language.
+    #[cfg(feature = "relay")]
+    StrfryPolicy(crate::relay::PolicyArgs),
 }
 
 /// `notetag compare`.

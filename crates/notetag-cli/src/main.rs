@@ -7,6 +7,8 @@ mod nip32;
 mod plot;
 mod predict;
 mod progress;
+#[cfg(feature = "relay")]
+mod relay;
 mod update;
 
 use std::process::ExitCode;
@@ -49,6 +51,10 @@ fn run(cmd: Command) -> Result<ExitCode> {
             None => train(&a),
         },
         Command::Update(a) => update::run(&a),
+        #[cfg(feature = "relay")]
+        Command::Relay(a) => Ok(relay::run_labeler(&a)),
+        #[cfg(feature = "relay")]
+        Command::StrfryPolicy(a) => Ok(relay::run_policy(&a)),
         Command::Eval(a) => {
             let clf = load_model(&a.model)?;
             let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;

@@ -56,7 +56,7 @@ impl Nip32 {
 
 /// Read a secret key file (hex or nsec, white space trimmed). Every failure is a
 /// usage error naming the file; the key itself is never printed.
-fn read_key_file(path: &Path) -> Result<Keys> {
+pub fn read_key_file(path: &Path) -> Result<Keys> {
     let bad = |reason: String| Error::InvalidParam {
         name: "sign-key",
         reason: format!("{}: {reason}", path.display()),
