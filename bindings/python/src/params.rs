@@ -4,7 +4,7 @@
 //! key is optional (missing ones keep the core's default), unknown keys are an
 //! error. The ranges are checked by the core (`ClassifierParams::check`).
 
-use notetag::model::linear::EnsembleParams;
+use notetag::model::EnsembleParams;
 use notetag::{ClassifierParams, LearnerConfig, NbParams, SvmLoss, SvmParams, Tokenization};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use notetag::model::linear::EnsembleParams;
+use notetag::model::EnsembleParams;
 use notetag::{ClassifierParams, Error, LearnerConfig, NbParams, Result, SvmLoss, SvmParams, TextConfig};
 
 /// Tag short notes (Nostr posts, tweets, micro-blog entries) with topics.

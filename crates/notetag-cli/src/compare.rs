@@ -7,7 +7,7 @@ use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
 use notetag::eval::{example_folds, fold_split, mean_sd, Gold, Report, Scored};
-use notetag::model::linear::EnsembleParams;
+use notetag::model::EnsembleParams;
 use notetag::text::Featurizer;
 use notetag::{
     ClassifierParams, Error, Example, LearnerConfig, NbParams, PredictOptions, Result, SvmParams, TextConfig,

@@ -184,11 +184,17 @@
 //! | [`data`] | [`Example`] and the data fingerprint |
 //! | [`sparse`] | sparse vectors and matrices |
 //! | [`error`] | [`Error`] and [`Result`] |
+//!
+//! They depend one way, each only on those before it: [`error`] and [`sparse`],
+//! then [`text`] (which reads a trained model's weights through
+//! [`text::BucketWeights`]), [`data`], [`eval`], [`model`], [`persist`];
+//! [`io`] needs only [`data`] and [`error`].
 
 pub mod data;
 pub mod error;
 pub mod eval;
 pub mod model;
+mod rng;
 pub mod sparse;
 pub mod text;
 
