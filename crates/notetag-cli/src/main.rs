@@ -3,6 +3,7 @@
 mod args;
 mod compare;
 mod nip32;
+mod params;
 mod plot;
 mod predict;
 mod progress;
@@ -10,7 +11,7 @@ mod progress;
 use std::process::ExitCode;
 
 use clap::Parser;
-use notetag::{io, Classifier, ClassifierParams, Error, Result};
+use notetag::{io, Classifier, Error, Result};
 
 use args::{Cli, Command, TrainArgs};
 
@@ -25,7 +26,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("notetag: error: {e}");
             ExitCode::from(match e {
-                Error::InvalidParam { .. } => 2,
+                Error::InvalidParam { .. } | Error::OneClass { .. } => 2,
                 _ => 1,
             })
         }
@@ -120,7 +121,7 @@ fn run(cmd: Command) -> Result<ExitCode> {
 }
 
 fn train(a: &TrainArgs) -> Result<ExitCode> {
-    let params: ClassifierParams = a.params()?;
+    let params = a.params.params()?.check()?;
     let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
     let start = std::time::Instant::now();
     let spin = progress::spinner(&format!(

@@ -93,7 +93,7 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
         head.push("error".into());
         writeln!(w, "{}", head.join(sep))?;
     }
-    let (mut n_ok, mut n_err, mut n_skip) = (0usize, 0usize, 0usize);
+    let (mut n_ok, mut n_err, mut n_skip, mut n_bare) = (0usize, 0usize, 0usize, 0usize);
     let mut items: Vec<Item> = Vec::with_capacity(CHUNK);
     let mut reader = reader.peekable();
     while reader.peek().is_some() {
@@ -111,6 +111,11 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
             match (it, p) {
                 (Item::Record(r), Some(p)) => {
                     n_ok += 1;
+                    if matches!(out_fmt, Out::Nip32) && p.labels().next().is_none() {
+                        // A label event without an `l` tag labels nothing.
+                        n_bare += 1;
+                        continue;
+                    }
                     write_prediction(&mut w, &out_fmt, r, &p, &labels, &nip32)?;
                 }
                 (Item::Invalid(e), _) => {
@@ -137,6 +142,9 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
     drop(w);
     if let Some(p) = &a.output {
         std::fs::rename(&tmp, p).map_err(|e| Error::io_at(p, e))?;
+    }
+    if n_bare > 0 {
+        eprintln!("notetag: {n_bare} of {n_ok} notes got no topic: no label event written for them");
     }
     if n_skip > 0 || n_err > 0 {
         eprintln!(

@@ -21,6 +21,18 @@ pub enum Error {
     /// Training data cannot be used as given.
     #[error("invalid training data: {0}")]
     InvalidData(String),
+    /// Every training row carries the same labels: nothing to tell apart.
+    #[error(
+        "all {rows} training rows carry the same labels ({}): training needs at least two classes \
+         (notes of another topic, or notes with no topic)",
+        labels.join(", ")
+    )]
+    OneClass {
+        /// Training rows.
+        rows: usize,
+        /// The labels every row carries.
+        labels: Vec<String>,
+    },
     /// A record of an input file could not be read.
     #[error("{source_name}:{line}: {message}")]
     Record {
@@ -65,9 +77,13 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A Nostr secret key could not be parsed (the message never contains the key).
+    #[cfg(feature = "nostr")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
     #[error("invalid secret key: {0}")]
     InvalidKey(#[from] KeyError),
     /// A Nostr event failed verification.
+    #[cfg(feature = "nostr")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
     #[error("invalid Nostr event: {0}")]
     InvalidEvent(#[from] EventError),
     /// JSON (de)serialisation failed.
@@ -81,6 +97,7 @@ impl From<std::io::Error> for Error {
     }
 }
 
+#[cfg(feature = "linfa")]
 impl From<linfa::Error> for Error {
     fn from(e: linfa::Error) -> Self {
         Error::InvalidData(e.to_string())
@@ -105,6 +122,8 @@ impl Error {
 }
 
 /// What a secret key string was wrong about. Messages never contain the key.
+#[cfg(feature = "nostr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
@@ -149,7 +168,9 @@ pub enum KeyError {
     OutOfRange,
 }
 
-/// Why an event failed [`verify_event`].
+/// Why an event failed [`verify_event`](crate::io::nostr::verify_event).
+#[cfg(feature = "nostr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EventError {

@@ -240,7 +240,7 @@ impl Classifier {
             serde_json::from_str(&p.params).map_err(|e| bad(format!("bad parameters: {e}")))?;
         let meta: TrainingMeta =
             serde_json::from_str(&p.meta).map_err(|e| bad(format!("bad training metadata: {e}")))?;
-        params.check()?;
+        let valid = params.check()?;
         let l = p.labels.len();
         let n_buckets = params.text.n_buckets();
         check_dense_size(n_buckets, l).map_err(bad)?;
@@ -266,7 +266,7 @@ impl Classifier {
         };
         let scales = if params.quantize { p.scales } else { vec![1.0; l] };
         let table = BucketTable::from_columns(n_buckets, &p.bucket_deltas, stored, scales, p.bias).map_err(bad)?;
-        let featurizer = Featurizer::unfitted(params.text.clone())?;
+        let featurizer = Featurizer::checked(params.text.clone(), valid.tokenizer().cloned());
         Classifier::from_table(p.labels, featurizer, table, p.calibration, p.thresholds, params, meta)
     }
 

@@ -757,21 +757,25 @@ fn only_empty_label_lists_is_invalid_data() {
 }
 
 #[test]
-fn one_class_only_trains_and_always_names_it() {
+fn one_class_only_is_an_error_but_one_label_and_no_topic_train() {
     let ex: Vec<Example> = (0..12)
         .map(|i| Example::new(format!("note number {i}"), "only"))
         .collect();
+    let err = fit(&ex).unwrap_err();
+    assert!(
+        matches!(&err, Error::OneClass { rows: 12, labels } if labels == &["only"]),
+        "{err}"
+    );
+    assert!(err.to_string().contains("at least two classes"), "{err}");
+    // One label and some unlabelled rows: two classes.
+    let mut ex = ex;
+    ex.extend((0..6).map(|i| Example::multi(format!("lol {i}"), Vec::<String>::new())));
     let clf = fit(&ex).unwrap();
     assert_eq!(clf.labels(), ["only"]);
     for t in ["note number 3", "something else", ""] {
         let p = clf.predict(t);
-        assert_eq!(p.primary(), "only");
         assert!(p.probabilities().iter().all(|s| s.is_finite()));
     }
-    // One class and some unlabelled rows.
-    let mut ex = ex;
-    ex.extend((0..6).map(|i| Example::multi(format!("lol {i}"), Vec::<String>::new())));
-    let clf = fit(&ex).unwrap();
     assert!(clf.predict("lol").probabilities()[0] < clf.predict("note number").probabilities()[0]);
 }
 
@@ -781,7 +785,7 @@ fn unknown_and_blank_labels_name_the_row() {
     ex[4].labels = vec!["sports".into()];
     ex[4].primary = None;
     let err = ClassifierParams::new()
-        .labels(["personal", "tech", "trade_finance"])
+        .classes(["personal", "tech", "trade_finance"])
         .fit(&ex)
         .unwrap_err();
     assert!(
@@ -792,7 +796,7 @@ fn unknown_and_blank_labels_name_the_row() {
     let mut ex = common::small_set();
     ex[2].primary = Some("nonsense".into());
     let err = ClassifierParams::new()
-        .labels(["personal", "tech", "trade_finance"])
+        .classes(["personal", "tech", "trade_finance"])
         .fit(&ex)
         .unwrap_err();
     assert!(matches!(err, Error::Record { line: 3, .. }), "{err}");

@@ -764,7 +764,7 @@ class _LabelMap:
         scores = tag["scores"]
         return {
             "primary": self.decode[tag["primary"]],
-            "labels": [self.decode[l] for l in tag["labels"]],
+            "labels": [self.decode[lab] for lab in tag["labels"]],
             "scores": {self.decode[self._core[i]]: scores[self._core[i]] for i in self.order},
         }
 
@@ -772,6 +772,6 @@ class _LabelMap:
         per_label = [dict(e["per_label"][i], label=self.decode[self._core[i]]) for i in self.order]
         return {
             "primary": self.decode[e["primary"]],
-            "labels": [self.decode[l] for l in e["labels"]],
+            "labels": [self.decode[lab] for lab in e["labels"]],
             "per_label": per_label,
         }

@@ -5,12 +5,13 @@ from typing import Any, Dict, Iterable, List, Optional, Union, final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["_Model", "_threads_in_use", "__version__", "FORMAT_VERSION"]
+__all__ = ["_Model", "_threads_in_use", "_param_table", "__version__", "FORMAT_VERSION"]
 
 __version__: str
 FORMAT_VERSION: int
 
 def _threads_in_use(threads: Optional[int] = None) -> int: ...
+def _param_table() -> List[Dict[str, Any]]: ...
 
 @final
 class _Model:

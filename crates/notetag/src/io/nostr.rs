@@ -72,7 +72,7 @@ pub struct Event {
 impl Event {
     /// Parse one event from JSON.
     pub fn from_json(s: &str) -> crate::Result<Event> {
-        Ok(serde_json::from_str(s)?)
+        Ok(serde_json::from_str::<Event>(s)?)
     }
 
     /// This event as one line of JSON.

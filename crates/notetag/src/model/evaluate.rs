@@ -24,9 +24,9 @@ impl Classifier {
 /// k-fold cross-validation of `params` on `examples`: one report per fold
 /// (stratified by primary label; deterministic for `params.seed`).
 pub fn cross_validate(params: &ClassifierParams, examples: &[Example], k: usize) -> Result<Vec<Report>> {
-    params.check()?;
-    let labels = params.label_set(examples)?;
-    let fixed = params.clone().labels(labels.clone());
+    let valid = params.check()?;
+    let labels = valid.label_set(examples)?;
+    let fixed = valid.with_classes(labels.clone());
     kfold(examples, &labels, k, params.seed, |train, test| {
         fixed.fit(train)?.evaluate(test)
     })

@@ -4,7 +4,8 @@
 //!
 //! | file | contents |
 //! | --- | --- |
-//! | `params.rs` | [`ClassifierParams`] |
+//! | `params.rs` | [`ClassifierParams`], checked into [`ValidParams`] |
+//! | `vocabulary.rs` | the parameter vocabulary shared by the command line and Python ([`PARAMS`]) |
 //! | `learner.rs` | the [`Learner`] trait, [`LearnerConfig`], [`LinearWeights`] |
 //! | `svm.rs`, `nb.rs`, `ensemble.rs` | the learners |
 //! | `train.rs` | training, quantisation, [`TrainingMeta`] |
@@ -18,6 +19,8 @@ pub mod ensemble;
 mod evaluate;
 mod explain;
 pub mod learner;
+#[cfg(feature = "linfa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "linfa")))]
 pub mod linfa_impl;
 pub mod nb;
 mod params;
@@ -25,6 +28,7 @@ mod predict;
 pub mod svm;
 mod table;
 mod train;
+mod vocabulary;
 
 pub use calibrate::Platt;
 pub use ensemble::EnsembleParams;
@@ -33,13 +37,14 @@ pub use explain::{Contribution, Explanation, LabelExplanation};
 pub use learner::{Learner, LearnerConfig, LinearWeights, Targets, WarmStart};
 pub use nb::NbParams;
 pub(crate) use params::check_dense_size;
-pub use params::{ClassifierParams, MAX_DENSE_FLOATS};
+pub use params::{ClassifierParams, ValidParams, MAX_DENSE_FLOATS};
 pub use predict::{Classifier, PredictOptions, Prediction};
 pub use svm::{SvmLoss, SvmParams};
 pub(crate) use table::{quant_idf, Stored};
 pub use table::{BucketTable, Row};
 pub(crate) use train::quantize;
 pub use train::TrainingMeta;
+pub use vocabulary::{find_param, Kind, Param, Value, PARAMS};
 
 #[cfg(test)]
 mod tests;

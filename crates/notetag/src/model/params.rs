@@ -1,4 +1,9 @@
-//! The parameters of a classifier: a builder, checked before fitting.
+//! The parameters of a classifier: a builder ([`ClassifierParams`]) that
+//! [`ClassifierParams::check`] turns into [`ValidParams`], the only parameters
+//! that train (linfa's `ParamGuard` pattern).
+
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -6,9 +11,12 @@ use super::learner::{Learner, LearnerConfig};
 use super::predict::Classifier;
 use crate::data::Example;
 use crate::error::{Error, Result};
+use crate::text::hf::HfPipeline;
 use crate::text::TextConfig;
 
-/// Everything that defines how a classifier is trained.
+/// Everything that defines how a classifier is trained. The command line and
+/// the Python package set it by the names of the parameter vocabulary
+/// ([`PARAMS`](super::PARAMS), [`ClassifierParams::from_values`]).
 ///
 /// | name | default | range | meaning |
 /// | --- | --- | --- | --- |
@@ -17,7 +25,7 @@ use crate::text::TextConfig;
 /// | `calibration_folds` | 5 | 2 ..= 20 | folds for out-of-fold calibration and thresholds |
 /// | `seed` | 42 | any | shuffling seed; same seed, same model |
 /// | `quantize` | `true` | | store weights as 8-bit, IDF as 16-bit (smaller files) |
-/// | `labels` | from data | non-empty, unique | fixed label set (sorted) |
+/// | `classes` | from data | non-empty, unique | fixed label set (sorted) |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierParams {
     /// Featuriser settings.
@@ -31,7 +39,8 @@ pub struct ClassifierParams {
     /// Quantise weights to 8 bits (and IDF to 16 bits) at the end of training.
     pub quantize: bool,
     /// A fixed label set; `None` takes the labels found in the data.
-    pub labels: Option<Vec<String>>,
+    #[serde(rename = "labels")]
+    pub classes: Option<Vec<String>>,
 }
 
 impl Default for ClassifierParams {
@@ -42,7 +51,7 @@ impl Default for ClassifierParams {
             calibration_folds: 5,
             seed: 42,
             quantize: true,
-            labels: None,
+            classes: None,
         }
     }
 }
@@ -102,14 +111,16 @@ impl ClassifierParams {
     }
 
     /// Fix the label set.
-    pub fn labels<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
-        self.labels = Some(labels.into_iter().map(Into::into).collect());
+    pub fn classes<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.classes = Some(labels.into_iter().map(Into::into).collect());
         self
     }
 
-    /// Check every parameter against its documented range.
-    pub fn check(&self) -> Result<()> {
-        self.text.check()?;
+    /// Check every parameter against its documented range, once: the checked
+    /// parameters are the only ones that train (a Hugging Face tokenizer
+    /// configuration is parsed here, and the result kept for training).
+    pub fn check(&self) -> Result<ValidParams> {
+        let tokenizer = self.text.validate()?;
         self.learner.check()?;
         if !(2..=20).contains(&self.calibration_folds) {
             return Err(Error::param(
@@ -117,15 +128,87 @@ impl ClassifierParams {
                 format!("{}: need 2..=20", self.calibration_folds),
             ));
         }
-        if let Some(l) = &self.labels {
+        if let Some(l) = &self.classes {
             check_label_set(l)?;
         }
-        Ok(())
+        Ok(ValidParams {
+            params: self.clone(),
+            tokenizer,
+        })
+    }
+
+    /// Check, then train on labelled examples ([`ValidParams::fit`]).
+    pub fn fit(&self, examples: &[Example]) -> Result<Classifier> {
+        self.check()?.fit(examples)
+    }
+
+    /// Check, then train from texts and label lists ([`ValidParams::fit_texts`]).
+    pub fn fit_texts<T: AsRef<str>, L: AsRef<str>>(&self, texts: &[T], labels: &[Vec<L>]) -> Result<Classifier> {
+        self.check()?.fit_texts(texts, labels)
+    }
+
+    /// The sorted label set training on `examples` would use: the fixed `labels`
+    /// when set (an example with another label is an error naming its row), else
+    /// every label the examples carry.
+    pub fn label_set(&self, examples: &[Example]) -> Result<Vec<String>> {
+        if examples.is_empty() {
+            return Err(Error::InvalidData("no training rows".into()));
+        }
+        let mut labels: Vec<String> = match &self.classes {
+            Some(l) => l.clone(),
+            None => examples.iter().flat_map(|e| e.labels.iter().cloned()).collect(),
+        };
+        labels.sort();
+        labels.dedup();
+        if labels.is_empty() {
+            return Err(Error::InvalidData(format!(
+                "none of the {} rows carries a label; at least one labelled row is needed",
+                examples.len()
+            )));
+        }
+        check_label_set(&labels)?;
+        Ok(labels)
+    }
+}
+
+/// Parameters that passed [`ClassifierParams::check`]: the only ones that
+/// train. They read as the [`ClassifierParams`] they were checked from.
+#[derive(Debug, Clone)]
+pub struct ValidParams {
+    params: ClassifierParams,
+    /// The parsed Hugging Face pipeline, when the parameters name one.
+    tokenizer: Option<Arc<HfPipeline>>,
+}
+
+impl Deref for ValidParams {
+    type Target = ClassifierParams;
+
+    fn deref(&self) -> &ClassifierParams {
+        &self.params
+    }
+}
+
+impl ValidParams {
+    /// The parameters, unwrapped.
+    pub fn into_inner(self) -> ClassifierParams {
+        self.params
+    }
+
+    /// The parsed Hugging Face pipeline, when the parameters name one.
+    pub(crate) fn tokenizer(&self) -> Option<&Arc<HfPipeline>> {
+        self.tokenizer.as_ref()
+    }
+
+    /// The same parameters with a label set from [`ClassifierParams::label_set`]
+    /// (sorted, unique, not blank: valid as it is).
+    pub(crate) fn with_classes(&self, labels: Vec<String>) -> ValidParams {
+        let mut p = self.clone();
+        p.params.classes = Some(labels);
+        p
     }
 
     /// Train on labelled examples.
     pub fn fit(&self, examples: &[Example]) -> Result<Classifier> {
-        self.check()?;
         super::train::fit(self, examples)
     }
 
@@ -145,41 +228,18 @@ impl ClassifierParams {
             .collect();
         self.fit(&ex)
     }
-
-    /// The sorted label set training on `examples` would use: the fixed `labels`
-    /// when set (an example with another label is an error naming its row), else
-    /// every label the examples carry.
-    pub fn label_set(&self, examples: &[Example]) -> Result<Vec<String>> {
-        if examples.is_empty() {
-            return Err(Error::InvalidData("no training rows".into()));
-        }
-        let mut labels: Vec<String> = match &self.labels {
-            Some(l) => l.clone(),
-            None => examples.iter().flat_map(|e| e.labels.iter().cloned()).collect(),
-        };
-        labels.sort();
-        labels.dedup();
-        if labels.is_empty() {
-            return Err(Error::InvalidData(format!(
-                "none of the {} rows carries a label; at least one labelled row is needed",
-                examples.len()
-            )));
-        }
-        check_label_set(&labels)?;
-        Ok(labels)
-    }
 }
 
 pub(crate) fn check_label_set(labels: &[String]) -> Result<()> {
     if labels.is_empty() {
-        return Err(Error::param("labels", "empty: need at least one label"));
+        return Err(Error::param("classes", "empty: need at least one label"));
     }
     for (i, l) in labels.iter().enumerate() {
         if l.trim().is_empty() {
-            return Err(Error::param("labels", format!("label {i} is blank")));
+            return Err(Error::param("classes", format!("label {i} is blank")));
         }
         if labels[..i].contains(l) {
-            return Err(Error::param("labels", format!("`{l}` appears twice")));
+            return Err(Error::param("classes", format!("`{l}` appears twice")));
         }
     }
     Ok(())

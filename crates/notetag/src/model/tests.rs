@@ -93,7 +93,7 @@ pub(crate) mod classifier {
     #[test]
     fn unknown_label_in_fixed_set_names_the_row() {
         let err = ClassifierParams::new()
-            .labels(["tech"])
+            .classes(["tech"])
             .fit(&toy_examples())
             .unwrap_err();
         assert!(

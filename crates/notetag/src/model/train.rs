@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calibrate::{self, Platt};
 use super::learner::{Learner, LinearWeights, Targets, WarmStart};
-use super::params::{check_dense_size, ClassifierParams};
+use super::params::{check_dense_size, ValidParams};
 use super::predict::{decide, Classifier, PredictOptions};
 use super::table::{quant_idf, BucketTable, Stored};
 use crate::data::{data_hash, Example};
@@ -15,8 +15,8 @@ use crate::eval::{gold_sets, stratified_folds, Gold, Report, Scored};
 use crate::sparse::SparseMatrix;
 use crate::text::Featurizer;
 
-/// Train `p` (checked) on `examples`.
-pub(crate) fn fit(p: &ClassifierParams, examples: &[Example]) -> Result<Classifier> {
+/// Train on `examples`.
+pub(crate) fn fit(p: &ValidParams, examples: &[Example]) -> Result<Classifier> {
     let labels = p.label_set(examples)?;
     let prepared = Prepared::new(p, &labels, examples)?;
     prepared.train(p, labels, data_hash(examples))
@@ -39,18 +39,24 @@ struct Calibrated {
 }
 
 impl Prepared {
-    fn new(p: &ClassifierParams, labels: &[String], examples: &[Example]) -> Result<Self> {
+    fn new(p: &ValidParams, labels: &[String], examples: &[Example]) -> Result<Self> {
         check_dense_size(p.text.n_buckets(), labels.len()).map_err(|reason| Error::param("bucket_bits", reason))?;
         let gold = gold_sets(examples, labels, "<training data>")?;
+        if gold.iter().all(|g| g.set == gold[0].set) {
+            return Err(Error::OneClass {
+                rows: gold.len(),
+                labels: gold[0].set.iter().map(|&j| labels[j].clone()).collect(),
+            });
+        }
         let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-        let (featurizer, vecs) = Featurizer::fit(p.text.clone(), &texts)?;
+        let (featurizer, vecs) = Featurizer::fit_checked(p.text.clone(), p.tokenizer().cloned(), &texts);
         let x = SparseMatrix::from_rows(p.text.n_buckets(), &vecs);
         let sets: Vec<Vec<usize>> = gold.iter().map(|g| g.set.clone()).collect();
         let y = Targets::from_sets(labels.len(), &sets);
         Ok(Prepared { featurizer, x, y, gold })
     }
 
-    fn train(self, p: &ClassifierParams, labels: Vec<String>, data_hash: String) -> Result<Classifier> {
+    fn train(self, p: &ValidParams, labels: Vec<String>, data_hash: String) -> Result<Classifier> {
         // Learn over the used columns only (a fraction of the hashed buckets); the
         // result is the same, the weight tables are smaller and stay in cache.
         let (x, cols) = self.x.compact_columns();
@@ -76,7 +82,7 @@ impl Prepared {
             table,
             fitted.calibration,
             fitted.thresholds,
-            p.clone(),
+            (**p).clone(),
             meta,
         )
     }
@@ -86,7 +92,7 @@ impl Prepared {
 /// major, `l` per row): scored by a model that never saw the row, over `k`
 /// stratified folds (by the model on every row when `k` < 2).
 fn out_of_fold(
-    p: &ClassifierParams,
+    p: &ValidParams,
     x: &SparseMatrix,
     y: &Targets,
     gold: &[Gold],

@@ -1,5 +1,7 @@
 //! Featuriser settings: how text becomes tokens and features.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::hf;
@@ -67,6 +69,12 @@ impl Default for TextConfig {
 impl TextConfig {
     /// Check every setting against its documented range.
     pub fn check(&self) -> Result<()> {
+        self.validate().map(|_| ())
+    }
+
+    /// Check every setting, and parse the Hugging Face pipeline (when the
+    /// tokenisation names one) for the featuriser to use.
+    pub(crate) fn validate(&self) -> Result<Option<Arc<hf::HfPipeline>>> {
         let [a, b] = self.word_ngrams;
         if !(1..=4).contains(&a) || a > b || b > 4 {
             return Err(Error::param(
@@ -97,10 +105,10 @@ impl TextConfig {
         if self.min_df == 0 {
             return Err(Error::param("min_df", "0: need >= 1"));
         }
-        if let Tokenization::HuggingFace { config } = &self.tokenization {
-            hf::HfPipeline::from_json(config)?;
+        match &self.tokenization {
+            Tokenization::HuggingFace { config } => Ok(Some(Arc::new(hf::HfPipeline::from_json(config)?))),
+            Tokenization::Fast => Ok(None),
         }
-        Ok(())
     }
 
     /// Number of buckets.

@@ -79,7 +79,7 @@ const CHAR_SEED: u64 = 0x4348_4152;
 pub struct Featurizer {
     config: TextConfig,
     idf: Idf,
-    hf: Option<hf::HfPipeline>,
+    hf: Option<Arc<hf::HfPipeline>>,
     /// Identifies the weights this featuriser reads to the per-thread word
     /// caches (0 while it has none).
     cache_id: u64,
@@ -109,17 +109,19 @@ impl Featurizer {
 
     /// A featuriser with no IDF yet (every bucket reads 0), checked.
     pub(crate) fn unfitted(config: TextConfig) -> Result<Self> {
-        config.check()?;
-        let hf = match &config.tokenization {
-            Tokenization::HuggingFace { config } => Some(hf::HfPipeline::from_json(config)?),
-            Tokenization::Fast => None,
-        };
-        Ok(Featurizer {
+        let hf = config.validate()?;
+        Ok(Featurizer::checked(config, hf))
+    }
+
+    /// A featuriser with no IDF yet for a configuration that passed
+    /// [`TextConfig::check`], with the pipeline that check parsed.
+    pub(crate) fn checked(config: TextConfig, hf: Option<Arc<hf::HfPipeline>>) -> Self {
+        Featurizer {
             config,
             idf: Idf::Dense(Vec::new()),
             hf,
             cache_id: 0,
-        })
+        }
     }
 
     /// The same featuriser reading IDF from `table` (which must have as many
@@ -135,7 +137,18 @@ impl Featurizer {
 
     /// Fit IDF on `texts` and return the featuriser with every text's vector.
     pub fn fit(config: TextConfig, texts: &[&str]) -> Result<(Self, Vec<SparseVec>)> {
-        let mut f = Featurizer::unfitted(config.clone())?;
+        let hf = config.validate()?;
+        Ok(Featurizer::fit_checked(config, hf, texts))
+    }
+
+    /// [`Featurizer::fit`] for a configuration that passed [`TextConfig::check`],
+    /// with the pipeline that check parsed.
+    pub(crate) fn fit_checked(
+        config: TextConfig,
+        hf: Option<Arc<hf::HfPipeline>>,
+        texts: &[&str],
+    ) -> (Self, Vec<SparseVec>) {
+        let mut f = Featurizer::checked(config.clone(), hf);
         let keys: Vec<NoteKeys> = texts
             .par_iter()
             .map_init(TextScratch::default, |s, t| {
@@ -177,7 +190,7 @@ impl Featurizer {
                 v
             })
             .collect();
-        Ok((f, vecs))
+        (f, vecs)
     }
 
     /// The configuration.
@@ -411,6 +424,7 @@ mod tests {
         assert_eq!(f.transform("   ").nnz(), 0);
     }
 
+    #[cfg(feature = "hf-tokenizers")]
     #[test]
     fn hf_tokenization_matches_fast_on_plain_text() {
         let hf = TextConfig {
