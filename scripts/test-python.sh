@@ -2,8 +2,8 @@
 # Build the Python package (bindings/python) into a virtual environment at
 # .venv (created if missing) and run its tests: pytest (API, errors, threads,
 # scikit-learn interplay, agreement with the CLI, docstring examples, and the
-# peer-comparison harness's own checks in benches/peers), mypy --strict and
-# mypy.stubtest of the type stubs. Needs python3 (>= 3.10) with venv, and cargo.
+# peer-comparison harness's own checks in benches/peers), ruff, mypy --strict
+# and mypy.stubtest of the type stubs. Needs python3 (>= 3.10) with venv, and cargo.
 # Everything comes from PyPI and crates.io; the tests themselves use no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY=$VENV/bin/python
 "$PY" -m pip install --quiet --upgrade pip
-"$PY" -m pip install --quiet "maturin>=1.7,<2" pytest numpy scikit-learn pandas mypy "dask[distributed]" pyarrow
+"$PY" -m pip install --quiet "maturin>=1.7,<2" pytest numpy scikit-learn pandas mypy "dask[distributed]" pyarrow ruff
+
+# Lint the Python first (rules in ruff.toml): the package, its tests, the
+# benchmark harness, the examples and the scripts.
+"$PY" -m ruff check bindings/python benches/peers examples/python scripts
 
 # Build the extension (release, as users get it) and install the package into
 # the venv in development mode (python/notetag/ is used in place).

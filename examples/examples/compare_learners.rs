@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use notetag::model::linear::EnsembleParams;
+use notetag::model::EnsembleParams;
 use notetag::{cross_validate, io, ClassifierParams, LearnerConfig, NbParams, SvmParams};
 
 fn main() -> std::process::ExitCode {

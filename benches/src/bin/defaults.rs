@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use notetag::model::linear::EnsembleParams;
+use notetag::model::EnsembleParams;
 use notetag::{cross_validate, ClassifierParams, Example, LearnerConfig, NbParams, SvmParams};
 use notetag_benches::workspace_root;
 

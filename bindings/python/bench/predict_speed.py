@@ -71,7 +71,7 @@ def main(train: str, test: str, n: int = 100_000) -> None:
         # which numpy 2 refuses; call the same C++ batch predict it wraps.
         ft_predict = lambda: ft.f.multilinePredict(ft_notes, 1, 0.0, "strict")  # noqa: E731
     ft_labels = ft.f.multilinePredict([clean(x) for x in xte], 1, 0.0, "strict")[0]
-    ft_acc = sum(l[0].replace("__label__", "") == y for l, y in zip(ft_labels, yte)) / len(yte)
+    ft_acc = sum(lab[0].replace("__label__", "") == y for lab, y in zip(ft_labels, yte)) / len(yte)
     ft_secs = best_of(3, ft_predict)
     print(f"fastText predict: {n / ft_secs:12,.0f} notes/s  ({ft_secs:.3f} s)  acc={ft_acc:.4f}  train_s={ft_fit_s:.2f}")
     print(f"notetag / fastText: {ft_secs / secs:.2f}x")

@@ -39,7 +39,9 @@ pub fn param_error(message: impl Into<String>) -> PyErr {
 pub fn to_py(e: Error) -> PyErr {
     let name = match &e {
         Error::InvalidParam { .. } | Error::Tokenizer(_) => "InvalidParameterError",
-        Error::InvalidData(_) | Error::Record { .. } | Error::UnknownLabel(_) => "InvalidDataError",
+        Error::InvalidData(_) | Error::OneClass { .. } | Error::Record { .. } | Error::UnknownLabel(_) => {
+            "InvalidDataError"
+        }
         Error::InvalidModel { .. } | Error::Json(_) => "InvalidModelError",
         Error::UnsupportedVersion { .. } => "UnsupportedVersionError",
         Error::Io { path, source } => return os_error(path.as_deref(), source),

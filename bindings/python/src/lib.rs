@@ -44,12 +44,21 @@ fn predict_lang<'py>(
     pyo3::types::PyList::new(py, codes)
 }
 
+/// The parameter vocabulary shared with the command line: one dict per
+/// parameter (`name`, `kind`, `default`, `range`, `doc`).
+#[pyfunction]
+#[pyo3(name = "_param_table")]
+fn param_table(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyList>> {
+    params::table(py)
+}
+
 /// The compiled module.
 #[pymodule]
 fn _notetag(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
     m.add_function(wrap_pyfunction!(threads_in_use, m)?)?;
     m.add_function(wrap_pyfunction!(predict_lang, m)?)?;
+    m.add_function(wrap_pyfunction!(param_table, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", notetag::persist::FORMAT_VERSION)?;
     Ok(())

@@ -65,9 +65,9 @@ def test_tag_matches_predict_and_proba(default: notetag.Classifier) -> None:
         assert list(t["scores"]) == list(default.classes_)
         assert np.allclose(list(t["scores"].values()), row)
         # labels: those at or above their tuned threshold, most probable first
-        expected = [l for l, p, th in zip(list(default.classes_), row, default.thresholds_) if p >= th]
+        expected = [lab for lab, p, th in zip(list(default.classes_), row, default.thresholds_) if p >= th]
         assert sorted(t["labels"]) == sorted(expected)
-        assert [t["scores"][l] for l in t["labels"]] == sorted((t["scores"][l] for l in t["labels"]), reverse=True)
+        assert [t["scores"][lab] for lab in t["labels"]] == sorted((t["scores"][lab] for lab in t["labels"]), reverse=True)
 
 
 def test_tag_threshold_and_top_k(default: notetag.Classifier) -> None:
@@ -113,7 +113,7 @@ def test_fit_returns_self_and_refits(corpus) -> None:
     texts, labels = corpus
     clf = notetag.Classifier(calibration_folds=2)
     assert clf.fit(texts, labels) is clf
-    clf.fit(texts[:40], ["a" if l == "tech" else "b" for l in labels[:40]])
+    clf.fit(texts[:40], ["a" if lab == "tech" else "b" for lab in labels[:40]])
     assert list(clf.classes_) == ["a", "b"]
 
 
@@ -339,7 +339,7 @@ def test_version_constants() -> None:
 def test_non_str_labels_map_back(corpus, held_out) -> None:
     texts, labels = corpus
     names = sorted(set(labels))
-    codes = np.array([names.index(l) * 5 for l in labels])  # 0, 5, 10, 15: "10" < "5" as text
+    codes = np.array([names.index(lab) * 5 for lab in labels])  # 0, 5, 10, 15: "10" < "5" as text
     clf = notetag.Classifier(calibration_folds=2).fit(texts, codes)
     assert list(clf.classes_) == [0, 5, 10, 15]
     assert clf.classes_.dtype.kind == "i"
@@ -353,7 +353,7 @@ def test_non_str_labels_map_back(corpus, held_out) -> None:
     assert t["primary"] == 10 and list(t["scores"]) == [0, 5, 10, 15]
     e = clf.explain("gpu chip")
     assert e["primary"] == 10 and [d["label"] for d in e["per_label"]] == [0, 5, 10, 15]
-    assert clf.score(h_texts, [names.index(l) * 5 for l in held_out[1]]) == by_name.score(*held_out)
+    assert clf.score(h_texts, [names.index(lab) * 5 for lab in held_out[1]]) == by_name.score(*held_out)
     back = pickle.loads(pickle.dumps(clf))
     assert list(back.classes_) == [0, 5, 10, 15] and back.predict(h_texts[:5]) == clf.predict(h_texts[:5])
 

@@ -83,7 +83,7 @@ def test_python_reads_a_model_trained_by_the_cli(cli: str, corpus, tmp_path: Pat
     data = write_jsonl(tmp_path / "train.jsonl", texts, labels)
     model = tmp_path / "cli.ntag"
     subprocess.run(
-        [cli, "train", "--input", str(data), "--output", str(model), "--c", "1.5", "--char-ngrams", "2-4", "--folds", "3"],
+        [cli, "train", "--input", str(data), "--output", str(model), "--c", "1.5", "--char-ngrams", "2-4", "--calibration-folds", "3"],
         check=True,
         capture_output=True,
     )
@@ -99,3 +99,11 @@ def test_python_reads_a_model_trained_by_the_cli(cli: str, corpus, tmp_path: Pat
 
 def test_default_model_agrees(cli: str, default: notetag.Classifier, tmp_path: Path) -> None:
     assert_same(default.tag(NOTES), cli_predict(cli, NOTES, tmp_path))
+
+
+def test_every_python_parameter_is_a_train_flag(cli: str) -> None:
+    from notetag._notetag import _param_table
+
+    out = subprocess.run([cli, "train", "--help"], capture_output=True, text=True, check=True).stdout
+    for p in _param_table():
+        assert f"--{p['name'].replace('_', '-')}" in out, p["name"]

@@ -65,8 +65,8 @@ def test_tokenize_is_deterministic_and_tells_models_apart(
     assert tokenize(a) != tokenize(default)
     assert tokenize(a) != tokenize(_fit(texts[:-20], labels[:-20]))
     assert tokenize(a) != tokenize(_fit(texts, labels, seed=7))
-    codes = {l: i for i, l in enumerate(sorted(set(labels)))}
-    assert tokenize(_fit(texts, [str(codes[l]) for l in labels])) != tokenize(_fit(texts, [codes[l] for l in labels]))
+    codes = {lab: i for i, lab in enumerate(sorted(set(labels)))}
+    assert tokenize(_fit(texts, [str(codes[lab]) for lab in labels])) != tokenize(_fit(texts, [codes[lab] for lab in labels]))
     # Unfitted: the parameters decide.
     assert tokenize(notetag.Classifier(c=2.0)) == tokenize(notetag.Classifier(c=2.0))
     assert tokenize(notetag.Classifier(c=2.0)) != tokenize(notetag.Classifier(c=1.0))

@@ -112,7 +112,7 @@ def test_parameters_of_wrong_type(corpus, params, message: str) -> None:
         ({"seed": -1}, "invalid parameter `seed`"),
         ({"min_df": 0}, "invalid parameter `min_df`"),
         ({"calibration_folds": 1}, "invalid parameter `calibration_folds`"),
-        ({"classes": []}, "invalid parameter `labels`"),
+        ({"classes": []}, "invalid parameter `classes`"),
         ({"classes": ["a", "a"]}, "appears twice"),
         ({"tokenizer": "not json"}, "tokenizer"),
     ],

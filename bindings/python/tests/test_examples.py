@@ -62,7 +62,7 @@ def test_quickstart_tags_the_notes_given(default: notetag.Classifier) -> None:
     ]
     out = run("quickstart.py", *notes)
     lines = out.splitlines()
-    header = next(i for i, l in enumerate(lines) if l.startswith("primary "))
+    header = next(i for i, lab in enumerate(lines) if lab.startswith("primary "))
     rows = lines[header + 1 : header + 1 + len(notes)]
     for row, note, tag in zip(rows, notes, default.tag(notes)):
         fields = row.split()
@@ -76,7 +76,7 @@ def test_quickstart_tags_the_notes_given(default: notetag.Classifier) -> None:
     # The explanation of the first note: one line per topic, with its probability.
     explained = default.explain(notes[0], k=3)
     for per_label in explained["per_label"]:
-        line = next(l for l in lines if l.strip().startswith(per_label["label"] + " ") and "p=" in l)
+        line = next(lab for lab in lines if lab.strip().startswith(per_label["label"] + " ") and "p=" in lab)
         assert f"p={per_label['probability']:.3f}" in line
         for ngram, _ in per_label["top"]:
             assert repr(ngram) in line
@@ -162,7 +162,7 @@ def read_parts(folder: Path, suffix: str) -> pd.DataFrame:
     assert parts, f"no part files in {folder}"
     if suffix == "parquet":
         return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    return pd.DataFrame([json.loads(l) for p in parts for l in p.read_text(encoding="utf-8").splitlines()])
+    return pd.DataFrame([json.loads(lab) for p in parts for lab in p.read_text(encoding="utf-8").splitlines()])
 
 
 def test_dask_scaleout_demo_set_on_a_local_cluster(tmp_path: Path) -> None:
@@ -220,7 +220,7 @@ def test_dask_scaleout_jsonl_input_keeps_every_record(tmp_path: Path, default: n
         *("--blocksize", "16KiB", "--workers", "2"),
     )
     df = read_parts(tmp_path / "out", "jsonl")
-    raw = [json.loads(l) for p in sorted((tmp_path / "out").glob("part-*.jsonl")) for l in p.read_text().splitlines()]
+    raw = [json.loads(lab) for p in sorted((tmp_path / "out").glob("part-*.jsonl")) for lab in p.read_text().splitlines()]
     assert len(list((tmp_path / "out").glob("part-*.jsonl"))) == -(-path.stat().st_size // 16384)
     assert len(df) == 600
     assert df["position"].tolist() == offsets

@@ -105,9 +105,11 @@ def test_zero_rows_and_only_empty_label_lists() -> None:
 
 
 def test_one_class_only() -> None:
-    clf = notetag.Classifier(calibration_folds=2).fit([f"note {i}" for i in range(6)], ["only"] * 6)
+    with pytest.raises(notetag.InvalidDataError, match="at least two classes"):
+        notetag.Classifier(calibration_folds=2).fit([f"note {i}" for i in range(6)], ["only"] * 6)
+    # One label and notes with no topic are two classes.
+    clf = notetag.Classifier(calibration_folds=2).fit([f"note {i}" for i in range(8)], [["only"], []] * 4)
     assert clf.classes_.tolist() == ["only"]
-    assert clf.predict(["anything", ""]) == ["only", "only"]
     assert np.all(np.isfinite(clf.predict_proba(["anything"])))
 
 

@@ -65,7 +65,7 @@ def test_unknown_labels_are_clear_errors_and_change_nothing(trained: notetag.Cla
 def test_numeric_labels_are_corrected_as_numbers(corpus: Data) -> None:
     texts, labels = corpus
     names = sorted(set(labels))
-    codes = [names.index(l) for l in labels]
+    codes = [names.index(label) for label in labels]
     clf = notetag.Classifier(calibration_folds=2).fit(texts, codes)
     clf.partial_fit(["garden troops compiler"], [names.index("personal")])
     assert clf.predict(["garden troops compiler"]) == [names.index("personal")]

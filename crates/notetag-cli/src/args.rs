@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use notetag::model::linear::EnsembleParams;
-use notetag::{ClassifierParams, Error, LearnerConfig, NbParams, Result, SvmLoss, SvmParams, TextConfig};
+
+use crate::params::ParamArgs;
 
 /// Tag short notes (Nostr posts, tweets, micro-blog entries) with topics.
 #[derive(Parser, Debug)]
@@ -129,143 +129,17 @@ pub struct TrainArgs {
     /// Input format (default: detected).
     #[arg(long)]
     pub format: Option<String>,
-    /// Learner: `svm` (linear SVM, dual coordinate descent), `nb` (complement naive
-    /// Bayes) or `svm+nb` (their ensemble; --nb-weight sets NB's share).
-    #[arg(long, default_value = "svm+nb")]
-    pub learner: String,
-    /// SVM: inverse regularisation strength C (> 0).
-    #[arg(long, default_value_t = 1.0)]
-    pub c: f32,
-    /// SVM: loss, `squared_hinge` or `hinge`.
-    #[arg(long, default_value = "squared_hinge")]
-    pub loss: String,
-    /// SVM: do not weight classes by inverse frequency (the default).
-    #[arg(long, conflicts_with = "balanced")]
-    pub unbalanced: bool,
-    /// SVM: weight classes by inverse frequency.
-    #[arg(long)]
-    pub balanced: bool,
-    /// SVM: stopping tolerance (> 0).
-    #[arg(long, default_value_t = 0.05)]
-    pub tol: f32,
-    /// SVM: maximum passes over the data.
-    #[arg(long, default_value_t = 5)]
-    pub max_iter: u32,
-    /// Ensemble: weight of naive Bayes beside the SVM's 1.0.
-    #[arg(long, default_value_t = 1.0)]
-    pub nb_weight: f32,
-    /// SVM: scale features by their naive-Bayes log-count ratio (NB-SVM).
-    #[arg(long)]
-    pub nb_ratio: bool,
-    /// Naive Bayes: additive smoothing alpha (> 0).
-    #[arg(long, default_value_t = 0.3)]
-    pub alpha: f32,
-    /// Word n-gram lengths, MIN-MAX (1..=4).
-    #[arg(long, default_value = "1-2")]
-    pub word_ngrams: String,
-    /// Char n-gram lengths inside words, MIN-MAX (1..=8), or `none`.
-    #[arg(long, default_value = "2-5")]
-    pub char_ngrams: String,
-    /// Weight of the char n-gram block (> 0).
-    #[arg(long, default_value_t = 1.0)]
-    pub char_weight: f32,
-    /// log2 of the number of hashed feature buckets (10..=24).
-    #[arg(long, default_value_t = 20)]
-    pub bucket_bits: u8,
-    /// Minimum number of training notes a feature must occur in.
-    #[arg(long, default_value_t = 1)]
-    pub min_df: u32,
-    /// Folds for out-of-fold calibration and thresholds (2..=20).
-    #[arg(long, default_value_t = 3)]
-    pub folds: u8,
-    /// Random seed (same seed, same model).
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Keep full-precision weights (larger files).
-    #[arg(long)]
-    pub no_quantize: bool,
-    /// The lowest threshold any label may get (0..=1): raises the tuned
-    /// thresholds, for precision where many notes have no topic.
-    #[arg(long, default_value_t = 0.0)]
-    pub threshold_floor: f32,
+    /// The classifier's parameters (the parameter vocabulary's flags).
+    #[command(flatten)]
+    pub params: ParamArgs,
     /// Search the parameters for SECONDS, by cross-validation on --input alone
-    /// (--folds folds), and keep the best model; the search starts from the
-    /// other flags.
+    /// (--calibration-folds folds), and keep the best model; the search starts
+    /// from the other flags.
     #[arg(long, value_name = "SECONDS")]
     pub autotune: Option<f64>,
     /// What --autotune maximises: macro_f1, or f1:LABEL for the F1 of one label.
     #[arg(long, default_value = "macro_f1", requires = "autotune")]
     pub metric: String,
-}
-
-fn range(name: &'static str, s: &str) -> Result<[u8; 2]> {
-    let bad = || Error::InvalidParam {
-        name,
-        reason: format!("`{s}`: expected MIN-MAX, e.g. 1-2"),
-    };
-    let (a, b) = s.split_once('-').ok_or_else(bad)?;
-    Ok([
-        a.trim().parse().map_err(|_| bad())?,
-        b.trim().parse().map_err(|_| bad())?,
-    ])
-}
-
-impl TrainArgs {
-    /// The classifier parameters these arguments describe.
-    pub fn params(&self) -> Result<ClassifierParams> {
-        let svm = LearnerConfig::Svm(SvmParams {
-            c: self.c,
-            loss: match self.loss.as_str() {
-                "hinge" => SvmLoss::Hinge,
-                "squared_hinge" => SvmLoss::SquaredHinge,
-                o => {
-                    return Err(Error::InvalidParam {
-                        name: "loss",
-                        reason: format!("`{o}`: expected hinge or squared_hinge"),
-                    })
-                }
-            },
-            balanced: self.balanced,
-            tol: self.tol,
-            max_iter: self.max_iter,
-            nb_ratio: self.nb_ratio,
-        });
-        let nb = LearnerConfig::ComplementNb(NbParams { alpha: self.alpha });
-        let learner = match self.learner.as_str() {
-            "svm" => svm,
-            "nb" => nb,
-            "svm+nb" => LearnerConfig::Ensemble(EnsembleParams {
-                members: vec![(svm, 1.0), (nb, self.nb_weight)],
-            }),
-            o => {
-                return Err(Error::InvalidParam {
-                    name: "learner",
-                    reason: format!("`{o}`: expected svm, nb or svm+nb"),
-                })
-            }
-        };
-        let text = TextConfig {
-            word_ngrams: range("word-ngrams", &self.word_ngrams)?,
-            char_ngrams: if self.char_ngrams == "none" {
-                None
-            } else {
-                Some(range("char-ngrams", &self.char_ngrams)?)
-            },
-            char_weight: self.char_weight,
-            bucket_bits: self.bucket_bits,
-            min_df: self.min_df,
-            ..TextConfig::default()
-        };
-        let p = ClassifierParams::new()
-            .text(text)
-            .learner(learner)
-            .calibration_folds(self.folds)
-            .seed(self.seed)
-            .quantize(!self.no_quantize)
-            .threshold_floor(self.threshold_floor);
-        p.check()?;
-        Ok(p)
-    }
 }
 
 /// `notetag eval`.

@@ -13,7 +13,7 @@ const SHOWN: usize = 10;
 
 /// Run the search `a` asks for (`a.autotune` seconds) and write the best model.
 pub fn train(a: &TrainArgs, seconds: f64) -> Result<ExitCode> {
-    let params = a.params()?;
+    let params = a.params.params()?;
     let options = AutotuneOptions::new(seconds)?.metric(a.metric.parse()?);
     let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
     eprintln!(
@@ -94,7 +94,7 @@ fn flags(config: &str) -> String {
             let (k, v) = kv.split_once('=')?;
             match (k, v) {
                 ("balanced", "true") => Some("--balanced".to_string()),
-                ("balanced", _) => None,
+                ("balanced", _) => Some("--no-balanced".to_string()),
                 _ => Some(format!("--{} {v}", k.replace('_', "-"))),
             }
         })
@@ -110,7 +110,7 @@ mod tests {
     fn configuration_lines_become_train_flags() {
         assert_eq!(
             flags("learner=svm+nb c=0.5 balanced=false nb_weight=2 word_ngrams=1-2 char_ngrams=none min_df=1"),
-            "--learner svm+nb --c 0.5 --nb-weight 2 --word-ngrams 1-2 --char-ngrams none --min-df 1"
+            "--learner svm+nb --c 0.5 --no-balanced --nb-weight 2 --word-ngrams 1-2 --char-ngrams none --min-df 1"
         );
         assert_eq!(flags("learner=svm balanced=true"), "--learner svm --balanced");
     }

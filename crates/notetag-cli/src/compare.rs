@@ -6,63 +6,84 @@ use std::time::Instant;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
-use notetag::eval::{example_folds, fold_split, mean_sd, Gold, Report, Scored};
-use notetag::model::linear::EnsembleParams;
+use notetag::eval::{argmax, gold_sets, kfold, mean_sd, Report, Scored};
+use notetag::model::ValidParams;
 use notetag::text::Featurizer;
-use notetag::{
-    ClassifierParams, Error, Example, LearnerConfig, NbParams, PredictOptions, Result, SvmParams, TextConfig,
-};
+use notetag::{ClassifierParams, Error, Example, PredictOptions, Result, TextConfig};
 use serde::Serialize;
 
 use crate::progress;
 
-/// The configurations `compare` knows, with what each one is.
-pub const PRESETS: [(&str, &str); 6] = [
-    ("svm", "linear SVM, word 1-2-grams, 2^18 buckets"),
-    ("nb", "complement naive Bayes, word 1-2-grams"),
-    ("svm+nb", "SVM + naive Bayes ensemble (NB weight 2), word 1-2-grams"),
-    ("svm-char", "linear SVM, word 1-2-grams + char 2-5-grams, 2^20 buckets"),
-    (
-        "svm+nb-char",
-        "SVM + naive Bayes (NB weight 2), word + char 2-5-grams, 2^20 buckets (the default model's)",
-    ),
-    (
-        "linfa-logistic",
-        "baseline: linfa's dense multinomial logistic regression (alpha 1e-4, 300 iterations) on 2^10 hashed word 1-2-gram tf-idf features",
-    ),
+/// A configuration `compare` knows: its name, what it is, and its parameters
+/// in the vocabulary's names and text forms (over the defaults).
+pub struct Preset {
+    /// Its name on the command line.
+    pub name: &'static str,
+    /// What it is.
+    pub about: &'static str,
+    /// `(parameter, value)` pairs; none for the linfa baseline.
+    pub settings: Option<&'static [(&'static str, &'static str)]>,
+}
+
+/// The configurations `compare` knows: SVM C 0.5 with classes balanced, 5
+/// calibration folds.
+pub const PRESETS: [Preset; 6] = [
+    Preset {
+        name: "svm",
+        about: "linear SVM, word 1-2-grams, 2^18 buckets",
+        settings: Some(&[("learner", "svm"), ("c", "0.5"), ("balanced", "true"), ("calibration_folds", "5"), ("char_ngrams", "none"), ("bucket_bits", "18")]),
+    },
+    Preset {
+        name: "nb",
+        about: "complement naive Bayes, word 1-2-grams",
+        settings: Some(&[("learner", "nb"), ("c", "0.5"), ("balanced", "true"), ("calibration_folds", "5"), ("char_ngrams", "none"), ("bucket_bits", "18")]),
+    },
+    Preset {
+        name: "svm+nb",
+        about: "SVM + naive Bayes ensemble (NB weight 2), word 1-2-grams",
+        settings: Some(&[
+            ("learner", "svm+nb"),
+            ("nb_weight", "2"),
+            ("c", "0.5"), ("balanced", "true"), ("calibration_folds", "5"),
+            ("char_ngrams", "none"),
+            ("bucket_bits", "18"),
+        ]),
+    },
+    Preset {
+        name: "svm-char",
+        about: "linear SVM, word 1-2-grams + char 2-5-grams, 2^20 buckets",
+        settings: Some(&[("learner", "svm"), ("c", "0.5"), ("balanced", "true"), ("calibration_folds", "5"), ("char_ngrams", "2-5"), ("bucket_bits", "20")]),
+    },
+    Preset {
+        name: "svm+nb-char",
+        about: "SVM + naive Bayes (NB weight 2), word + char 2-5-grams, 2^20 buckets",
+        settings: Some(&[
+            ("learner", "svm+nb"),
+            ("nb_weight", "2"),
+            ("c", "0.5"), ("balanced", "true"), ("calibration_folds", "5"),
+            ("char_ngrams", "2-5"),
+            ("bucket_bits", "20"),
+        ]),
+    },
+    Preset {
+        name: "linfa-logistic",
+        about: "baseline: linfa's dense multinomial logistic regression (alpha 1e-4, 300 iterations) on 2^10 hashed word 1-2-gram tf-idf features",
+        settings: None,
+    },
 ];
 
+/// The parameters of the preset called `name` (`None` for the linfa baseline).
 fn preset(name: &str) -> Result<Option<ClassifierParams>> {
-    let svm = || LearnerConfig::Svm(SvmParams::default());
-    let ensemble = || {
-        LearnerConfig::Ensemble(EnsembleParams {
-            members: vec![(svm(), 1.0), (LearnerConfig::ComplementNb(NbParams::default()), 2.0)],
-        })
+    let Some(p) = PRESETS.iter().find(|p| p.name == name) else {
+        let known: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        return Err(Error::InvalidParam {
+            name: "learners",
+            reason: format!("`{name}` is not a known configuration (known: {})", known.join(", ")),
+        });
     };
-    let chars = |p: ClassifierParams| p.char_ngrams(Some((2, 5))).bucket_bits(20);
-    // Word 1-2-grams in 2^18 buckets, 5 calibration folds.
-    let words = || {
-        ClassifierParams::new()
-            .learner(svm())
-            .char_ngrams(None)
-            .bucket_bits(18)
-            .calibration_folds(5)
-    };
-    Ok(Some(match name {
-        "svm" => words(),
-        "nb" => words().learner(LearnerConfig::ComplementNb(NbParams::default())),
-        "svm+nb" => words().learner(ensemble()),
-        "svm-char" => chars(words()),
-        "svm+nb-char" => chars(words().learner(ensemble())),
-        "linfa-logistic" => return Ok(None),
-        other => {
-            let known: Vec<&str> = PRESETS.iter().map(|p| p.0).collect();
-            return Err(Error::InvalidParam {
-                name: "learners",
-                reason: format!("`{other}` is not a known configuration (known: {})", known.join(", ")),
-            });
-        }
-    }))
+    p.settings
+        .map(|s| ClassifierParams::from_text(s.iter().copied()))
+        .transpose()
 }
 
 /// One configuration's cross-validated figures.
@@ -97,53 +118,55 @@ struct Fold {
 
 /// Cross-validate every named configuration on `examples` with `k` folds.
 pub fn compare(examples: &[Example], names: &[String], k: usize, seed: u64) -> Result<Vec<Row>> {
-    if k < 2 || k > examples.len() {
-        return Err(Error::InvalidParam {
-            name: "folds",
-            reason: format!("{k}: need 2 <= folds <= rows ({})", examples.len()),
-        });
-    }
     let configs = names
         .iter()
         .map(|n| preset(n).map(|p| (n.clone(), p)))
         .collect::<Result<Vec<_>>>()?;
     // One label set and one fold assignment for every configuration.
     let labels = ClassifierParams::new().label_set(examples)?;
-    let folds = example_folds(examples, &labels, k, seed);
     let bar = progress::bar((configs.len() * k) as u64, "cross-validating");
     let mut rows = Vec::new();
     for (name, params) in configs {
-        let mut per_fold = Vec::new();
-        for f in 0..k {
-            bar.set_message(format!("{name}, fold {}/{k}", f + 1));
-            let (train, test) = fold_split(examples, &folds, f);
-            per_fold.push(match &params {
-                Some(p) => notetag_fold(&p.clone().labels(labels.clone()).seed(seed), &train, &test)?,
-                None => linfa_fold(&labels, &train, &test)?,
-            });
+        let params = params
+            .map(|p| p.classes(labels.clone()).seed(seed).check())
+            .transpose()?;
+        let mut fold = 0;
+        let per_fold = kfold(examples, &labels, k, seed, |train, test| {
+            fold += 1;
+            bar.set_message(format!("{name}, fold {fold}/{k}"));
+            let f = match &params {
+                Some(p) => notetag_fold(p, train, test),
+                None => linfa_fold(&labels, train, test),
+            };
             bar.inc(1);
-        }
-        let f1: Vec<f64> = per_fold.iter().map(|f| f.report.macro_f1).collect();
-        let acc: Vec<f64> = per_fold.iter().map(|f| f.report.accuracy).collect();
-        let mean = |g: &dyn Fn(&Fold) -> f64| per_fold.iter().map(g).sum::<f64>() / per_fold.len() as f64;
-        let about = PRESETS.iter().find(|p| p.0 == name).map_or("", |p| p.1);
-        rows.push(Row {
-            about: about.to_string(),
-            macro_f1: mean_sd(&f1),
-            accuracy: mean_sd(&acc),
-            train_seconds: mean(&|f| f.train_s),
-            notes_per_second: per_fold.iter().map(|f| f.n_test).sum::<usize>() as f64
-                / per_fold.iter().map(|f| f.predict_s).sum::<f64>().max(1e-9),
-            model_bytes: mean(&|f| f.bytes as f64),
-            folds: f1,
-            name,
-        });
+            f
+        })?;
+        rows.push(row(name, &per_fold));
     }
     bar.finish_and_clear();
     Ok(rows)
 }
 
-fn notetag_fold(params: &ClassifierParams, train: &[Example], test: &[Example]) -> Result<Fold> {
+/// A configuration's row from its folds.
+fn row(name: String, per_fold: &[Fold]) -> Row {
+    let f1: Vec<f64> = per_fold.iter().map(|f| f.report.macro_f1).collect();
+    let acc: Vec<f64> = per_fold.iter().map(|f| f.report.accuracy).collect();
+    let mean = |g: &dyn Fn(&Fold) -> f64| per_fold.iter().map(g).sum::<f64>() / per_fold.len() as f64;
+    let about = PRESETS.iter().find(|p| p.name == name).map_or("", |p| p.about);
+    Row {
+        about: about.to_string(),
+        macro_f1: mean_sd(&f1),
+        accuracy: mean_sd(&acc),
+        train_seconds: mean(&|f| f.train_s),
+        notes_per_second: per_fold.iter().map(|f| f.n_test).sum::<usize>() as f64
+            / per_fold.iter().map(|f| f.predict_s).sum::<f64>().max(1e-9),
+        model_bytes: mean(&|f| f.bytes as f64),
+        folds: f1,
+        name,
+    }
+}
+
+fn notetag_fold(params: &ValidParams, train: &[Example], test: &[Example]) -> Result<Fold> {
     let start = Instant::now();
     let clf = params.fit(train)?;
     let train_s = start.elapsed().as_secs_f64();
@@ -205,7 +228,7 @@ fn linfa_fold(labels: &[String], train: &[Example], test: &[Example]) -> Result<
             for (c, &v) in classes.iter().zip(row.iter()) {
                 p[*c] = v as f32;
             }
-            let best = (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b });
+            let best = argmax(&p);
             Scored {
                 primary: best,
                 set: vec![best],
@@ -213,19 +236,7 @@ fn linfa_fold(labels: &[String], train: &[Example], test: &[Example]) -> Result<
             }
         })
         .collect();
-    let gold: Vec<Gold> = test
-        .iter()
-        .map(|e| {
-            let mut set: Vec<usize> = e
-                .labels
-                .iter()
-                .filter_map(|l| labels.iter().position(|x| x == l))
-                .collect();
-            set.sort_unstable();
-            set.dedup();
-            Gold { primary: index(e), set }
-        })
-        .collect();
+    let gold = gold_sets(test, labels, "<test fold>")?;
     Ok(Fold {
         report: Report::compute(labels, &gold, &pred),
         train_s,
@@ -266,5 +277,19 @@ fn human_bytes(b: f64) -> String {
         format!("{:.2} MB", b / 1e6)
     } else {
         format!("{:.1} kB", b / 1e3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_in_the_vocabulary_and_checks() {
+        for p in PRESETS {
+            if let Some(params) = preset(p.name).unwrap() {
+                params.check().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ mod args;
 mod autotune;
 mod compare;
 mod nip32;
+mod params;
 mod plot;
 mod predict;
 mod progress;
@@ -14,7 +15,7 @@ mod update;
 use std::process::ExitCode;
 
 use clap::Parser;
-use notetag::{io, Classifier, ClassifierParams, Error, Result};
+use notetag::{io, Classifier, Error, Result};
 
 use args::{Cli, Command, TrainArgs};
 
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("notetag: error: {e}");
             ExitCode::from(match e {
-                Error::InvalidParam { .. } => 2,
+                Error::InvalidParam { .. } | Error::OneClass { .. } => 2,
                 _ => 1,
             })
         }
@@ -132,7 +133,7 @@ fn run(cmd: Command) -> Result<ExitCode> {
 }
 
 fn train(a: &TrainArgs) -> Result<ExitCode> {
-    let params: ClassifierParams = a.params()?;
+    let params = a.params.params()?.check()?;
     let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
     let start = std::time::Instant::now();
     let spin = progress::spinner(&format!(

@@ -76,7 +76,7 @@ fn train_then_eval_round_trip() {
             data.to_str().unwrap(),
             "-o",
             model.to_str().unwrap(),
-            "--folds",
+            "--calibration-folds",
             "3",
         ],
         "",
@@ -165,4 +165,20 @@ fn signing_options_without_nip32_output_are_usage_errors() {
         assert!(out.is_empty());
         assert!(err.contains("nip32"), "{err}");
     }
+}
+
+#[test]
+fn nip32_writes_no_label_event_for_a_note_without_topics() {
+    let input = "gm nostr, coffee time\nThe Fed held rates steady\n";
+    let (code, out, err) = notetag(&["predict", "--output-format", "nip32", "--threshold", "1.01"], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "", "no event may lack an `l` tag");
+    assert!(
+        err.contains("0 tagged") && err.contains("2 without topics (no label event)"),
+        "{err}"
+    );
+    let (code, out, err) = notetag(&["predict", "--output-format", "nip32", "--threshold", "0"], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2);
+    assert!(!err.contains("without topics"), "{err}");
 }

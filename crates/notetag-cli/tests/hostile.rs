@@ -299,7 +299,7 @@ fn damaged_model_files_are_named_in_the_error() {
             data.to_str().unwrap(),
             "-o",
             good.to_str().unwrap(),
-            "--folds",
+            "--calibration-folds",
             "2",
         ],
         b"",
@@ -396,7 +396,7 @@ fn hostile_training_data_gives_clear_errors() {
                 p.to_str().unwrap(),
                 "-o",
                 model.to_str().unwrap(),
-                "--folds",
+                "--calibration-folds",
                 "2",
             ],
             b"",
@@ -422,8 +422,7 @@ fn hostile_training_data_gives_clear_errors() {
         "oneclass.jsonl",
         "{\"text\": \"a b\", \"label\": \"x\"}\n{\"text\": \"c d\", \"label\": \"x\"}\n",
     );
-    assert_eq!(r.code, 0, "{}", r.err);
-    let r = notetag(&["predict", "--model", model.to_str().unwrap()], b"anything\n");
-    assert_eq!(r.code, 0);
-    assert_eq!(r.json_lines()[0]["primary"], "x");
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("at least two classes"), "{}", r.err);
+    assert!(!model.exists(), "a model was written from one class");
 }

@@ -1,4 +1,5 @@
-//! The one error type of the core crate.
+//! The error type of the core crate, and the details of Nostr key and event
+//! errors it carries.
 
 use std::path::PathBuf;
 
@@ -20,6 +21,18 @@ pub enum Error {
     /// Training data cannot be used as given.
     #[error("invalid training data: {0}")]
     InvalidData(String),
+    /// Every training row carries the same labels: nothing to tell apart.
+    #[error(
+        "all {rows} training rows carry the same labels ({}): training needs at least two classes \
+         (notes of another topic, or notes with no topic)",
+        labels.join(", ")
+    )]
+    OneClass {
+        /// Training rows.
+        rows: usize,
+        /// The labels every row carries.
+        labels: Vec<String>,
+    },
     /// A record of an input file could not be read.
     #[error("{source_name}:{line}: {message}")]
     Record {
@@ -64,11 +77,15 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A Nostr secret key could not be parsed (the message never contains the key).
+    #[cfg(feature = "nostr")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
     #[error("invalid secret key: {0}")]
-    InvalidKey(#[from] crate::io::nostr::KeyError),
+    InvalidKey(#[from] KeyError),
     /// A Nostr event failed verification.
+    #[cfg(feature = "nostr")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
     #[error("invalid Nostr event: {0}")]
-    InvalidEvent(#[from] crate::io::nostr::EventError),
+    InvalidEvent(#[from] EventError),
     /// JSON (de)serialisation failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
@@ -80,6 +97,7 @@ impl From<std::io::Error> for Error {
     }
 }
 
+#[cfg(feature = "linfa")]
 impl From<linfa::Error> for Error {
     fn from(e: linfa::Error) -> Self {
         Error::InvalidData(e.to_string())
@@ -101,6 +119,84 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// What a secret key string was wrong about. Messages never contain the key.
+#[cfg(feature = "nostr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Nothing but white space.
+    #[error("the secret key is empty")]
+    Empty,
+    /// Not 64 characters (and not an `nsec1…` string).
+    #[error("expected 64 hex characters or an nsec1… bech32 string, found {found} characters")]
+    WrongLength {
+        /// Characters found (after trimming white space).
+        found: usize,
+    },
+    /// A character of a 64-character key is not a hex digit.
+    #[error("character {position} of the hex key is not a hex digit (0-9, a-f)")]
+    BadHex {
+        /// 1-based position of the first offending character.
+        position: usize,
+    },
+    /// A bech32 string with another NIP-19 prefix (a public key or a note id, say).
+    #[error("this is a NIP-19 `{prefix}` string, not a secret key: expected nsec1…")]
+    WrongPrefix {
+        /// The prefix found (`npub`, `note`, …); prefixes are not secret.
+        prefix: String,
+    },
+    /// A character outside the bech32 alphabet.
+    #[error("character {position} of the nsec string is not in the bech32 alphabet")]
+    BadBech32Char {
+        /// 1-based position of the first offending character.
+        position: usize,
+    },
+    /// Upper and lower case mixed in one bech32 string.
+    #[error("the nsec string mixes upper and lower case")]
+    MixedCase,
+    /// The bech32 checksum does not match.
+    #[error("the nsec checksum does not match: a character was mistyped, lost or swapped")]
+    BadChecksum,
+    /// The bech32 payload is not 32 bytes (or has non-zero padding).
+    #[error("the nsec string does not hold exactly 32 bytes")]
+    BadPayload,
+    /// Zero, or not below the secp256k1 group order.
+    #[error("the secret key is zero or not below the secp256k1 group order")]
+    OutOfRange,
+}
+
+/// Why an event failed [`verify_event`](crate::io::nostr::verify_event).
+#[cfg(feature = "nostr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventError {
+    /// A field has the wrong shape (`id`, `pubkey`, `sig` must be lowercase hex of
+    /// 32, 32 and 64 bytes).
+    #[error("field `{field}`: {reason}")]
+    Field {
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The id is not the sha256 of the event's NIP-01 serialisation.
+    #[error("field `id`: {found} is not the hash of the event (computed {computed})")]
+    IdMismatch {
+        /// The id recomputed from the fields.
+        computed: String,
+        /// The id the event carries.
+        found: String,
+    },
+    /// The pubkey is not the x coordinate of a secp256k1 point.
+    #[error("field `pubkey`: not a valid secp256k1 x-only public key")]
+    BadPublicKey,
+    /// The signature does not verify for this id and pubkey.
+    #[error("field `sig`: the BIP-340 signature does not verify for this id and pubkey")]
+    BadSignature,
 }
 
 /// `Result` with notetag's [`Error`].

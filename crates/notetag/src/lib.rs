@@ -166,6 +166,20 @@
 //! metadata. Loading validates every size before allocating and rejects damaged
 //! or unknown-version files whole. The byte-level layout is in [`persist`].
 //!
+//! ### Cargo features
+//!
+//! With `default-features = false` the crate is the classifier alone: text
+//! handling, the learners, calibration, the model format, and reading plain
+//! text, JSON Lines, fastText and Nostr events. Each of these adds a part and
+//! its dependencies (all are on by default):
+//!
+//! | feature | adds | dependencies |
+//! | --- | --- | --- |
+//! | `csv` | CSV/TSV input | `csv` |
+//! | `hf-tokenizers` | [`Tokenization::HuggingFace`] | `tokenizers` |
+//! | `linfa` | linfa's `Fit`/`Predict` for the learners and the classifier | `linfa`, `ndarray` |
+//! | `nostr` | [`io::nostr`]: event ids, signatures, keys, NIP-32 label events | `k256`, `sha2`, `getrandom` |
+//!
 //! ### Errors
 //!
 //! Every fallible function returns [`Result`], whose [`Error`] says what was wrong
@@ -184,11 +198,19 @@
 //! | [`data`] | [`Example`] and the data fingerprint |
 //! | [`sparse`] | sparse vectors and matrices |
 //! | [`error`] | [`Error`] and [`Result`] |
+//!
+//! They depend one way, each only on those before it: [`error`] and [`sparse`],
+//! then [`text`] (which reads a trained model's weights through
+//! [`text::BucketWeights`]), [`data`], [`eval`], [`model`], [`persist`];
+//! [`io`] needs only [`data`] and [`error`].
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod data;
 pub mod error;
 pub mod eval;
 pub mod model;
+mod rng;
 pub mod sparse;
 pub mod text;
 
@@ -196,6 +218,7 @@ pub use data::{data_hash, Example};
 pub use error::{Error, Result};
 pub use eval::Report;
 pub use model::autotune::{AutotuneOptions, Autotuned, TuneMetric};
+#[cfg(feature = "linfa")]
 pub use model::linfa_impl::Notes;
 pub use model::update::UpdateReport;
 pub use model::{

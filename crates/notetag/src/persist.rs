@@ -57,7 +57,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::calibrate::Platt;
-use crate::model::{quant_idf, weight_scales, BucketTable, Classifier, ClassifierParams, Stored, TrainingMeta};
+pub use crate::model::MAX_DENSE_FLOATS;
+use crate::model::{
+    check_dense_size, quant_idf, quantize, BucketTable, Classifier, ClassifierParams, Stored, TrainingMeta,
+};
 use crate::text::Featurizer;
 
 /// The first bytes of every model file.
@@ -65,23 +68,6 @@ pub const MAGIC: &[u8; 8] = b"NOTETAG\0";
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
-/// Largest dense table (buckets × (labels + 1) floats) a model may ask for:
-/// 512 MiB (e.g. 2^24 buckets with up to 7 labels, 2^20 buckets with up to 127).
-/// Training refuses parameters past it too, so every trained model loads.
-pub const MAX_DENSE_FLOATS: usize = 1 << 27;
-
-/// Check that `n_buckets` × (`n_labels` + 1) floats stay within [`MAX_DENSE_FLOATS`].
-pub(crate) fn check_dense_size(n_buckets: usize, n_labels: usize) -> std::result::Result<(), String> {
-    if n_buckets.saturating_mul(n_labels + 1) > MAX_DENSE_FLOATS {
-        return Err(format!(
-            "{n_buckets} buckets × {n_labels} labels exceeds the size limit ({} MiB of weights); \
-             use fewer bucket_bits",
-            (MAX_DENSE_FLOATS * 4) >> 20
-        ));
-    }
-    Ok(())
-}
-
 #[derive(Serialize, Deserialize)]
 struct Payload<'a> {
     labels: Vec<String>,
@@ -164,13 +150,12 @@ impl Classifier {
                 t.weight_scales().to_vec()
             }
             (true, None) => {
-                let scales = weight_scales(t.iter().map(|(_, r)| r.weights()), l);
+                let rows: Vec<f32> = t.iter().flat_map(|(_, r)| r.weights()).collect();
                 for (_, r) in t.iter() {
                     qidf.extend_from_slice(&quant_idf(r.idf()).to_le_bytes());
-                    for (v, s) in r.weights().zip(&scales) {
-                        weights.push((v / s).round().clamp(-127.0, 127.0) as i8 as u8);
-                    }
                 }
+                let (scales, q) = quantize(&rows, l);
+                weights = q;
                 scales
             }
             (false, _) => {
@@ -255,7 +240,7 @@ impl Classifier {
             serde_json::from_str(&p.params).map_err(|e| bad(format!("bad parameters: {e}")))?;
         let meta: TrainingMeta =
             serde_json::from_str(&p.meta).map_err(|e| bad(format!("bad training metadata: {e}")))?;
-        params.check()?;
+        let valid = params.check()?;
         let l = p.labels.len();
         let n_buckets = params.text.n_buckets();
         check_dense_size(n_buckets, l).map_err(bad)?;
@@ -281,7 +266,7 @@ impl Classifier {
         };
         let scales = if params.quantize { p.scales } else { vec![1.0; l] };
         let table = BucketTable::from_columns(n_buckets, &p.bucket_deltas, stored, scales, p.bias).map_err(bad)?;
-        let featurizer = Featurizer::unfitted(params.text.clone())?;
+        let featurizer = Featurizer::checked(params.text.clone(), valid.tokenizer().cloned());
         Classifier::from_table(p.labels, featurizer, table, p.calibration, p.thresholds, params, meta)
     }
 

@@ -142,6 +142,7 @@ impl SparseMatrix {
     }
 }
 
+#[cfg(feature = "linfa")]
 impl linfa::dataset::Records for SparseMatrix {
     type Elem = f32;
 

@@ -757,21 +757,25 @@ fn only_empty_label_lists_is_invalid_data() {
 }
 
 #[test]
-fn one_class_only_trains_and_always_names_it() {
+fn one_class_only_is_an_error_but_one_label_and_no_topic_train() {
     let ex: Vec<Example> = (0..12)
         .map(|i| Example::new(format!("note number {i}"), "only"))
         .collect();
+    let err = fit(&ex).unwrap_err();
+    assert!(
+        matches!(&err, Error::OneClass { rows: 12, labels } if labels == &["only"]),
+        "{err}"
+    );
+    assert!(err.to_string().contains("at least two classes"), "{err}");
+    // One label and some unlabelled rows: two classes.
+    let mut ex = ex;
+    ex.extend((0..6).map(|i| Example::multi(format!("lol {i}"), Vec::<String>::new())));
     let clf = fit(&ex).unwrap();
     assert_eq!(clf.labels(), ["only"]);
     for t in ["note number 3", "something else", ""] {
         let p = clf.predict(t);
-        assert_eq!(p.primary(), "only");
         assert!(p.probabilities().iter().all(|s| s.is_finite()));
     }
-    // One class and some unlabelled rows.
-    let mut ex = ex;
-    ex.extend((0..6).map(|i| Example::multi(format!("lol {i}"), Vec::<String>::new())));
-    let clf = fit(&ex).unwrap();
     assert!(clf.predict("lol").probabilities()[0] < clf.predict("note number").probabilities()[0]);
 }
 
@@ -781,7 +785,7 @@ fn unknown_and_blank_labels_name_the_row() {
     ex[4].labels = vec!["sports".into()];
     ex[4].primary = None;
     let err = ClassifierParams::new()
-        .labels(["personal", "tech", "trade_finance"])
+        .classes(["personal", "tech", "trade_finance"])
         .fit(&ex)
         .unwrap_err();
     assert!(
@@ -792,7 +796,7 @@ fn unknown_and_blank_labels_name_the_row() {
     let mut ex = common::small_set();
     ex[2].primary = Some("nonsense".into());
     let err = ClassifierParams::new()
-        .labels(["personal", "tech", "trade_finance"])
+        .classes(["personal", "tech", "trade_finance"])
         .fit(&ex)
         .unwrap_err();
     assert!(matches!(err, Error::Record { line: 3, .. }), "{err}");
@@ -800,7 +804,7 @@ fn unknown_and_blank_labels_name_the_row() {
     ex[0].labels.push("  ".into());
     let err = fit(&ex).unwrap_err();
     assert!(
-        matches!(err, Error::InvalidParam { name: "labels", ref reason } if reason.contains("blank")),
+        matches!(err, Error::InvalidParam { name: "classes", ref reason } if reason.contains("blank")),
         "{err}"
     );
 }
@@ -826,9 +830,15 @@ fn a_label_with_one_example_and_tiny_sets() {
     let clf = fit(&ex).unwrap();
     assert!(clf.labels().contains(&"crafts".to_string()));
     assert_eq!(clf.meta().label_counts[0], 1, "{:?}", clf.labels());
-    // One row, two rows: fewer rows than calibration folds.
-    for n in 1..=3 {
-        let tiny: Vec<Example> = common::small_set().into_iter().take(n).collect();
+    // One row is one class: an error. Two and three rows of two labels: fewer
+    // rows than calibration folds, and they train.
+    let all = common::small_set();
+    let one: Vec<Example> = all[..1].to_vec();
+    assert!(matches!(fit(&one).unwrap_err(), Error::OneClass { rows: 1, .. }));
+    for n in 2..=3 {
+        let mut tiny: Vec<Example> = all[..n - 1].to_vec();
+        tiny.push(all.last().unwrap().clone());
+        assert_ne!(tiny[0].labels, tiny[n - 1].labels);
         let clf = fit(&tiny).unwrap();
         assert_eq!(clf.meta().rows, n);
         assert!(clf.predict("rates").probabilities().iter().all(|s| s.is_finite()));

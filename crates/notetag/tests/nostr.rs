@@ -1,3 +1,4 @@
+#![cfg(feature = "nostr")]
 //! NIP-01 serialisation and ids, BIP-340 signatures, NIP-19 secret keys and NIP-32
 //! label events: checked against the published test vectors, an independent
 //! implementation (libsecp256k1 through the `secp256k1` crate) and real relay data.

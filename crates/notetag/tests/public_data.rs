@@ -6,7 +6,7 @@
 mod common;
 
 use notetag::io::read_examples;
-use notetag::model::linear::EnsembleParams;
+use notetag::model::EnsembleParams;
 use notetag::{ClassifierParams, LearnerConfig, NbParams, SvmParams};
 
 fn svm_nb_char() -> ClassifierParams {

@@ -133,6 +133,10 @@ class Classifier:
         Store weights as 8-bit and IDF as 16-bit numbers (smaller models).
     classes : list of str or None, default=None
         A fixed label set; None takes the labels found in the training data.
+    threshold_floor : float, default=0.0
+        The lowest threshold a label may get, 0..1: the tuned thresholds are
+        raised to it, for precision where notes are more often topic-less than
+        in the training data (the default model uses 0.4).
     autotune : float or None, default=None
         Seconds for :meth:`fit` to search the parameters (learner, n-gram ranges,
         char weight, ``c``, ``balanced``, ``nb_weight``, ``bucket_bits``,
@@ -213,6 +217,7 @@ class Classifier:
         seed: int = 42,
         quantize: bool = True,
         classes: Optional[Sequence[str]] = None,
+        threshold_floor: float = 0.0,
         autotune: Optional[float] = None,
         metric: str = "macro_f1",
         n_jobs: Optional[int] = None,
@@ -237,6 +242,7 @@ class Classifier:
         self.seed = seed
         self.quantize = quantize
         self.classes = classes
+        self.threshold_floor = threshold_floor
         self.autotune = autotune
         self.metric = metric
         self.n_jobs = n_jobs
@@ -896,7 +902,7 @@ class _LabelMap:
         scores = tag["scores"]
         return {
             "primary": self.decode[tag["primary"]],
-            "labels": [self.decode[l] for l in tag["labels"]],
+            "labels": [self.decode[lab] for lab in tag["labels"]],
             "scores": {self.decode[self._core[i]]: scores[self._core[i]] for i in self.order},
             "lang": tag["lang"],
         }
@@ -905,6 +911,6 @@ class _LabelMap:
         per_label = [dict(e["per_label"][i], label=self.decode[self._core[i]]) for i in self.order]
         return {
             "primary": self.decode[e["primary"]],
-            "labels": [self.decode[l] for l in e["labels"]],
+            "labels": [self.decode[lab] for lab in e["labels"]],
             "per_label": per_label,
         }

@@ -5,13 +5,14 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["_Model", "_threads_in_use", "predict_lang", "__version__", "FORMAT_VERSION"]
+__all__ = ["_Model", "_threads_in_use", "_param_table", "predict_lang", "__version__", "FORMAT_VERSION"]
 
 __version__: str
 FORMAT_VERSION: int
 
 def _threads_in_use(threads: Optional[int] = None) -> int: ...
 def predict_lang(texts: Iterable[str], threads: Optional[int] = None) -> List[str]: ...
+def _param_table() -> List[Dict[str, Any]]: ...
 
 @final
 class _Model:

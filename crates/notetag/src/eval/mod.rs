@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Example;
-use crate::model::linear::SplitMix;
+use crate::error::{Error, Result};
+use crate::rng::SplitMix;
 
 /// Precision, recall and F1 of one label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,6 +122,47 @@ pub struct Gold {
     pub primary: Option<usize>,
     /// Gold label set.
     pub set: Vec<usize>,
+}
+
+impl Gold {
+    /// One example's gold labels as indices into `labels`, or the first label
+    /// outside them.
+    fn of<'a>(e: &'a Example, labels: &[String]) -> std::result::Result<Gold, &'a str> {
+        let index = |l: &'a str| labels.iter().position(|x| x == l).ok_or(l);
+        let mut set = e
+            .labels
+            .iter()
+            .map(|l| index(l))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        set.sort_unstable();
+        set.dedup();
+        let primary = e.primary_label().map(index).transpose()?;
+        Ok(Gold { primary, set })
+    }
+}
+
+/// The gold labels of every example as indices into `labels`. A label outside
+/// `labels` is an error naming the row (`source_name:row`) and the known labels.
+pub fn gold_sets(examples: &[Example], labels: &[String], source_name: &str) -> Result<Vec<Gold>> {
+    examples
+        .iter()
+        .enumerate()
+        .map(|(row, e)| {
+            Gold::of(e, labels).map_err(|l| Error::Record {
+                source_name: source_name.into(),
+                line: row + 1,
+                message: format!("field `labels`: unknown label `{l}` (known: {})", labels.join(", ")),
+            })
+        })
+        .collect()
+}
+
+/// The index of the largest value (the first of equals; 0 when empty).
+pub fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold(0, |best, (i, &p)| if p > values[best] { i } else { best })
 }
 
 fn f1(p: f64, r: f64) -> f64 {
@@ -323,6 +365,31 @@ pub fn fold_split(examples: &[Example], folds: &[usize], f: usize) -> (Vec<Examp
     let (test, train): (Vec<_>, Vec<_>) = examples.iter().zip(folds).partition(|(_, &g)| g == f);
     let owned = |rows: Vec<(&Example, &usize)>| rows.into_iter().map(|(e, _)| e.clone()).collect();
     (owned(train), owned(test))
+}
+
+/// Stratified k-fold cross-validation: `f(train, test)` for each fold of
+/// [`example_folds`] (both parts in input order), results in fold order. Needs
+/// 2 <= `k` <= rows.
+pub fn kfold<T>(
+    examples: &[Example],
+    labels: &[String],
+    k: usize,
+    seed: u64,
+    mut f: impl FnMut(&[Example], &[Example]) -> Result<T>,
+) -> Result<Vec<T>> {
+    if k < 2 || k > examples.len() {
+        return Err(Error::param(
+            "folds",
+            format!("{k}: need 2 <= folds <= rows ({})", examples.len()),
+        ));
+    }
+    let folds = example_folds(examples, labels, k, seed);
+    (0..k)
+        .map(|fold| {
+            let (train, test) = fold_split(examples, &folds, fold);
+            f(&train, &test)
+        })
+        .collect()
 }
 
 /// Mean and (sample) standard deviation.

@@ -12,6 +12,8 @@ use serde_json::Value;
 use crate::data::Example;
 use crate::error::{Error, Result};
 
+#[cfg(feature = "nostr")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nostr")))]
 pub mod nostr;
 
 /// Input formats.
@@ -168,6 +170,10 @@ pub struct Reader<R: BufRead> {
 
 enum Inner<R: BufRead> {
     Lines(R),
+    /// CSV/TSV input in a build without the `csv` feature: one error, then the end.
+    #[cfg(not(feature = "csv"))]
+    NoCsv(bool),
+    #[cfg(feature = "csv")]
     Csv {
         reader: Box<csv::Reader<LineTracker<R>>>,
         text_col: Option<usize>,
@@ -182,6 +188,9 @@ impl<R: BufRead> Reader<R> {
     /// Read `input` with `opts`.
     pub fn new(input: R, opts: ReadOptions) -> Self {
         let inner = match opts.format {
+            #[cfg(not(feature = "csv"))]
+            Format::Csv | Format::Tsv => Inner::NoCsv(true),
+            #[cfg(feature = "csv")]
             Format::Csv | Format::Tsv => {
                 let mut reader = csv::ReaderBuilder::new()
                     .delimiter(if opts.format == Format::Tsv { b'\t' } else { b',' })
@@ -429,6 +438,12 @@ impl<R: BufRead> Iterator for Reader<R> {
     fn next(&mut self) -> Option<Item> {
         match &mut self.inner {
             Inner::Lines(input) => self.opts.next_line(input, &mut self.buf, &mut self.line),
+            #[cfg(not(feature = "csv"))]
+            Inner::NoCsv(first) => std::mem::take(first).then(|| {
+                self.opts
+                    .invalid(1, "CSV/TSV input needs notetag's `csv` feature (this build has it off)")
+            }),
+            #[cfg(feature = "csv")]
             Inner::Csv {
                 reader,
                 text_col,
@@ -513,6 +528,7 @@ impl<R: BufRead> Iterator for Reader<R> {
 /// not yet finished with (one record, its leading blank lines and one buffer of
 /// read-ahead), so that a record's line is that of its first byte, counted in `\n`
 /// like the line formats.
+#[cfg(feature = "csv")]
 struct LineTracker<R> {
     inner: R,
     /// `buf[done..]` are the bytes from offset `kept_from` on; `buf[..done]` are
@@ -526,6 +542,7 @@ struct LineTracker<R> {
     limit: usize,
 }
 
+#[cfg(feature = "csv")]
 impl<R> LineTracker<R> {
     fn new(inner: R, limit: usize) -> Self {
         LineTracker {
@@ -564,13 +581,16 @@ impl<R> LineTracker<R> {
     }
 }
 
+#[cfg(feature = "csv")]
 /// Bytes the CSV reader may hold ahead of the record it is parsing (its buffer is 8 KiB).
 const CSV_READ_AHEAD: usize = 64 << 10;
 
+#[cfg(feature = "csv")]
 fn count_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
+#[cfg(feature = "csv")]
 impl<R: Read> Read for LineTracker<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         // A run of blank lines holds no record: count it and let it go.

@@ -28,85 +28,13 @@ use k256::schnorr::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::error::{EventError, KeyError};
+
 /// The kind of NIP-32 label events.
 pub const LABEL_KIND: u64 = 1985;
 
 /// The label namespace notetag uses unless told otherwise.
 pub const DEFAULT_NAMESPACE: &str = "org.notetag.topic";
-
-/// What a secret key string was wrong about. Messages never contain the key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// Nothing but white space.
-    #[error("the secret key is empty")]
-    Empty,
-    /// Not 64 characters (and not an `nsec1…` string).
-    #[error("expected 64 hex characters or an nsec1… bech32 string, found {found} characters")]
-    WrongLength {
-        /// Characters found (after trimming white space).
-        found: usize,
-    },
-    /// A character of a 64-character key is not a hex digit.
-    #[error("character {position} of the hex key is not a hex digit (0-9, a-f)")]
-    BadHex {
-        /// 1-based position of the first offending character.
-        position: usize,
-    },
-    /// A bech32 string with another NIP-19 prefix (a public key or a note id, say).
-    #[error("this is a NIP-19 `{prefix}` string, not a secret key: expected nsec1…")]
-    WrongPrefix {
-        /// The prefix found (`npub`, `note`, …); prefixes are not secret.
-        prefix: String,
-    },
-    /// A character outside the bech32 alphabet.
-    #[error("character {position} of the nsec string is not in the bech32 alphabet")]
-    BadBech32Char {
-        /// 1-based position of the first offending character.
-        position: usize,
-    },
-    /// Upper and lower case mixed in one bech32 string.
-    #[error("the nsec string mixes upper and lower case")]
-    MixedCase,
-    /// The bech32 checksum does not match.
-    #[error("the nsec checksum does not match: a character was mistyped, lost or swapped")]
-    BadChecksum,
-    /// The bech32 payload is not 32 bytes (or has non-zero padding).
-    #[error("the nsec string does not hold exactly 32 bytes")]
-    BadPayload,
-    /// Zero, or not below the secp256k1 group order.
-    #[error("the secret key is zero or not below the secp256k1 group order")]
-    OutOfRange,
-}
-
-/// Why an event failed [`verify_event`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EventError {
-    /// A field has the wrong shape (`id`, `pubkey`, `sig` must be lowercase hex of
-    /// 32, 32 and 64 bytes).
-    #[error("field `{field}`: {reason}")]
-    Field {
-        /// The field.
-        field: &'static str,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The id is not the sha256 of the event's NIP-01 serialisation.
-    #[error("field `id`: {found} is not the hash of the event (computed {computed})")]
-    IdMismatch {
-        /// The id recomputed from the fields.
-        computed: String,
-        /// The id the event carries.
-        found: String,
-    },
-    /// The pubkey is not the x coordinate of a secp256k1 point.
-    #[error("field `pubkey`: not a valid secp256k1 x-only public key")]
-    BadPublicKey,
-    /// The signature does not verify for this id and pubkey.
-    #[error("field `sig`: the BIP-340 signature does not verify for this id and pubkey")]
-    BadSignature,
-}
 
 /// An event before signing: what NIP-01 hashes, minus the author.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +72,7 @@ pub struct Event {
 impl Event {
     /// Parse one event from JSON.
     pub fn from_json(s: &str) -> crate::Result<Event> {
-        Ok(serde_json::from_str(s)?)
+        Ok(serde_json::from_str::<Event>(s)?)
     }
 
     /// This event as one line of JSON.

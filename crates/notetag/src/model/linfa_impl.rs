@@ -4,7 +4,7 @@ use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, PredictInplace};
 use ndarray::Array2;
 
-use super::{Classifier, ClassifierParams, LearnerConfig, LinearWeights, PredictOptions, Targets};
+use super::{Classifier, ClassifierParams, Learner, LearnerConfig, LinearWeights, PredictOptions, Targets};
 use crate::data::Example;
 use crate::error::Error;
 use crate::sparse::SparseMatrix;
@@ -30,11 +30,10 @@ impl Fit<SparseMatrix, Targets, Error> for LearnerConfig {
     type Object = LinearWeights;
 
     fn fit(&self, dataset: &DatasetBase<SparseMatrix, Targets>) -> Result<LinearWeights, Error> {
-        use super::Learner;
         if dataset.targets.pos.iter().any(|c| c.len() != dataset.records.nrows()) {
             return Err(Error::InvalidData("targets and records differ in length".into()));
         }
-        self.fit_linear(&dataset.records, &dataset.targets, 0)
+        Learner::fit(self, &dataset.records, &dataset.targets, 0)
     }
 }
 
@@ -93,7 +92,7 @@ mod tests {
 
     #[test]
     fn classifier_is_a_linfa_algorithm() {
-        let ex = super::super::tests::toy_examples();
+        let ex = crate::model::tests::classifier::toy_examples();
         let notes = Notes(ex.iter().map(|e| e.text.clone()).collect());
         let targets: Vec<Vec<String>> = ex.iter().map(|e| e.labels.clone()).collect();
         let ds = DatasetBase::new(notes.clone(), targets);

@@ -18,7 +18,18 @@
 //! ([`BucketTable::weight_scales`]); the prediction paths add up unscaled
 //! weights and scale each label's sum once.
 
-use super::{dequant_idf, LinearWeights};
+use super::learner::LinearWeights;
+use crate::text::{add_scaled, BucketWeights};
+
+/// IDF as the model file stores it: a 16-bit number on a 1/2048 grid.
+pub(crate) fn quant_idf(v: f32) -> u16 {
+    (v * 2048.0).round().clamp(0.0, 65535.0) as u16
+}
+
+/// A stored 16-bit IDF as a number.
+pub(crate) fn dequant_idf(q: u16) -> f32 {
+    f32::from(q) / 2048.0
+}
 
 /// One 64-bucket block of the bitmap: which buckets are used, and how many used
 /// buckets come before the block.
@@ -101,36 +112,6 @@ impl<'a> Row<'a> {
 #[inline]
 fn q8(b: u8) -> f32 {
     f32::from(b as i8)
-}
-
-/// `acc[j] += v × weight(w[j])`: for 2, 3 or 4 labels without a loop, else four
-/// labels at a time, then the rest.
-#[inline(always)]
-pub(crate) fn add_scaled<T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
-    match acc.len() {
-        2 => add_scaled_fixed::<2, T>(acc, v, w, weight),
-        3 => add_scaled_fixed::<3, T>(acc, v, w, weight),
-        4 => add_scaled_fixed::<4, T>(acc, v, w, weight),
-        _ => {
-            let (mut a4, mut w4) = (acc.chunks_exact_mut(4), w.chunks_exact(4));
-            for (a, w) in (&mut a4).zip(&mut w4) {
-                for k in 0..4 {
-                    a[k] += v * weight(w[k]);
-                }
-            }
-            let rest = a4.into_remainder().iter_mut().zip(w4.remainder());
-            rest.for_each(|(a, &w)| *a += v * weight(w));
-        }
-    }
-}
-
-/// [`add_scaled`] for `L` labels.
-#[inline(always)]
-fn add_scaled_fixed<const L: usize, T: Copy>(acc: &mut [f32], v: f32, w: &[T], weight: impl Fn(T) -> f32) {
-    let (acc, w) = (&mut acc[..L], &w[..L]);
-    for k in 0..L {
-        acc[k] += v * weight(w[k]);
-    }
 }
 
 /// Row `i` of a table of 8-bit rows for `l` labels: its IDF and its `l` stored
@@ -469,6 +450,48 @@ impl BucketTable {
             Rows::Q8(rows) => rows.len(),
         };
         self.blocks.len() * std::mem::size_of::<Block>() + rows + (self.scales.len() + self.bias.len()) * 4
+    }
+}
+
+impl BucketWeights for BucketTable {
+    #[inline]
+    fn n_buckets(&self) -> usize {
+        BucketTable::n_buckets(self)
+    }
+
+    #[inline]
+    fn n_labels(&self) -> usize {
+        BucketTable::n_labels(self)
+    }
+
+    #[inline]
+    fn used(&self) -> usize {
+        BucketTable::used(self)
+    }
+
+    #[inline]
+    fn index(&self, b: u32) -> Option<u32> {
+        BucketTable::index(self, b)
+    }
+
+    #[inline]
+    fn idf(&self, b: u32) -> f32 {
+        BucketTable::idf(self, b)
+    }
+
+    #[inline]
+    fn bias(&self) -> &[f32] {
+        BucketTable::bias(self)
+    }
+
+    #[inline]
+    fn weight_scales(&self) -> &[f32] {
+        BucketTable::weight_scales(self)
+    }
+
+    #[inline]
+    fn add_rows(&self, rows: impl IntoIterator<Item = (u32, f32)>, acc: &mut [f32]) -> f32 {
+        BucketTable::add_rows(self, rows, acc)
     }
 }
 

@@ -3,9 +3,17 @@
 //! notetag's own token rules (URLs, Nostr references, numbers…) then apply inside
 //! every piece the pre-tokeniser yields.
 
+//!
+//! The pipeline needs the `hf-tokenizers` feature; without it, a configuration
+//! that names one is an error.
+
+#[cfg(feature = "hf-tokenizers")]
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "hf-tokenizers")]
 use tokenizers::normalizers::NormalizerWrapper;
+#[cfg(feature = "hf-tokenizers")]
 use tokenizers::pre_tokenizers::PreTokenizerWrapper;
+#[cfg(feature = "hf-tokenizers")]
 use tokenizers::{Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer};
 
 use crate::error::{Error, Result};
@@ -13,6 +21,7 @@ use crate::error::{Error, Result};
 /// The default HF configuration: NFKC, lower case, split on white space.
 pub const DEFAULT_HF_CONFIG: &str = r#"{"normalizer":{"type":"Sequence","normalizers":[{"type":"NFKC"},{"type":"Lowercase"}]},"pre_tokenizer":{"type":"WhitespaceSplit"}}"#;
 
+#[cfg(feature = "hf-tokenizers")]
 #[derive(Serialize, Deserialize)]
 struct Config {
     normalizer: Option<NormalizerWrapper>,
@@ -20,16 +29,39 @@ struct Config {
 }
 
 /// A built HF pipeline.
+#[cfg(feature = "hf-tokenizers")]
 pub struct HfPipeline {
     config: Config,
 }
 
+/// A built HF pipeline (none can be built without the `hf-tokenizers` feature).
+#[cfg(not(feature = "hf-tokenizers"))]
+#[derive(Debug)]
+pub enum HfPipeline {}
+
+#[cfg(not(feature = "hf-tokenizers"))]
+impl HfPipeline {
+    /// Always an error: this build has no HF tokenizers.
+    pub fn from_json(_json: &str) -> Result<Self> {
+        Err(Error::Tokenizer(
+            "a Hugging Face tokenizer needs notetag's `hf-tokenizers` feature (this build has it off)".into(),
+        ))
+    }
+
+    /// Never called: no pipeline exists without the feature.
+    pub fn pieces(&self, _text: &str, _f: &mut impl FnMut(&str)) -> Result<()> {
+        match *self {}
+    }
+}
+
+#[cfg(feature = "hf-tokenizers")]
 impl std::fmt::Debug for HfPipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("HfPipeline")
     }
 }
 
+#[cfg(feature = "hf-tokenizers")]
 impl HfPipeline {
     /// Build from JSON with optional `normalizer` and `pre_tokenizer` entries.
     pub fn from_json(json: &str) -> Result<Self> {
@@ -55,7 +87,7 @@ impl HfPipeline {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "hf-tokenizers"))]
 mod tests {
     use super::*;
 

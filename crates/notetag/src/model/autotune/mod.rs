@@ -29,11 +29,11 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::linear::SplitMix;
 use super::{Classifier, ClassifierParams};
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::eval::Report;
+use crate::rng::SplitMix;
 pub use space::describe;
 use space::{CostKey, Point, DIMS};
 

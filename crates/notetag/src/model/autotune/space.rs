@@ -1,7 +1,7 @@
 //! The grid that autotune searches: the values tried for each searched parameter,
 //! a point on the grid, and the moves between points.
 
-use crate::model::linear::EnsembleParams;
+use crate::model::EnsembleParams;
 use crate::model::{ClassifierParams, LearnerConfig, NbParams, SvmParams};
 
 /// SVM C (inverse regularisation).

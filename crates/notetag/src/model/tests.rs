@@ -1,0 +1,420 @@
+//! Tests of training, prediction, explanation and the word cache.
+
+pub(crate) mod classifier {
+    use crate::model::*;
+    use crate::{Error, Example};
+
+    /// A model with char 2-4-grams trained on [`toy_examples`].
+    pub(crate) fn toy_char_model() -> Classifier {
+        ClassifierParams::new()
+            .char_ngrams(Some((2, 4)))
+            .fit(&toy_examples())
+            .unwrap()
+    }
+
+    pub(crate) fn toy_examples() -> Vec<Example> {
+        let mut ex = Vec::new();
+        for i in 0..30 {
+            ex.push(Example::new(
+                format!("the central bank raised interest rates again {i}"),
+                "trade_finance",
+            ));
+            ex.push(Example::new(
+                format!("new gpu chips and open source software release {i}"),
+                "tech",
+            ));
+            ex.push(Example::new(
+                format!("good morning friends, coffee with my kids {i}"),
+                "personal",
+            ));
+        }
+        ex.push(Example::multi("bank rates and gpu chips", ["trade_finance", "tech"]));
+        ex.push(Example::multi("lol", Vec::<String>::new()));
+        ex
+    }
+
+    #[test]
+    fn fits_predicts_and_calibrates() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        assert_eq!(clf.labels(), ["personal", "tech", "trade_finance"]);
+        let p = clf.predict("interest rates at the central bank");
+        assert_eq!(p.primary(), "trade_finance");
+        assert!(p.labels().any(|l| l == "trade_finance"));
+        let sum: f32 = p.probabilities().iter().sum();
+        assert!(p.probabilities().iter().all(|&x| (0.0..=1.0).contains(&x)), "{sum}");
+        assert_eq!(clf.meta().rows, 92);
+        assert!(clf.meta().cv_macro_f1 > 0.9);
+    }
+
+    #[test]
+    fn training_on_one_or_two_threads_gives_the_same_bytes() {
+        let ex = toy_examples();
+        let fit = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let svm_nb = LearnerConfig::Ensemble(EnsembleParams {
+                    members: vec![
+                        (LearnerConfig::Svm(SvmParams::default()), 1.0),
+                        (LearnerConfig::ComplementNb(NbParams::default()), 2.0),
+                    ],
+                });
+                ClassifierParams::new()
+                    .char_ngrams(Some((2, 4)))
+                    .learner(svm_nb)
+                    .fit(&ex)
+                    .unwrap()
+                    .to_bytes()
+                    .unwrap()
+            })
+        };
+        assert_eq!(fit(1), fit(2));
+    }
+
+    #[test]
+    fn empty_text_still_predicts() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        for t in ["", "   ", "\u{0}", "🤷"] {
+            let p = clf.predict(t);
+            assert!(clf.labels().contains(&p.primary().to_string()));
+        }
+    }
+
+    #[test]
+    fn explain_names_the_driving_ngrams() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        let e = clf.explain("new gpu chips", 3);
+        let tech = &e.per_label[1];
+        assert_eq!(tech.label, "tech");
+        assert!(tech.top.iter().any(|c| c.feature.contains("gpu")), "{:?}", tech.top);
+        let total: f32 = tech.bias + e.per_label[1].top.iter().map(|c| c.weight).sum::<f32>();
+        assert!(total <= tech.score + 1e-3 || tech.top.len() == 3);
+    }
+
+    #[test]
+    fn unknown_label_in_fixed_set_names_the_row() {
+        let err = ClassifierParams::new()
+            .classes(["tech"])
+            .fit(&toy_examples())
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("<training data>:1:") && err.to_string().contains("unknown label"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn parameters_past_the_loadable_size_are_refused_before_training() {
+        // 2^24 buckets × 9 floats per bucket is past MAX_DENSE_FLOATS: a model that
+        // could not be loaded again must not be trained (nor its tables allocated).
+        let labels: Vec<String> = (0..8).map(|i| format!("l{i}")).collect();
+        let examples: Vec<Example> = labels
+            .iter()
+            .map(|l| Example::new(format!("note about {l}"), l.clone()))
+            .collect();
+        let err = ClassifierParams::new().bucket_bits(24).fit(&examples).unwrap_err();
+        let named = matches!(&err, Error::InvalidParam { name, .. } if *name == "bucket_bits");
+        assert!(named, "{err}");
+        assert!(err.to_string().contains("size limit"), "{err}");
+        // Seven labels at 2^24 buckets fit exactly.
+        assert!(crate::model::check_dense_size(1 << 24, 7).is_ok());
+    }
+
+    #[test]
+    fn no_rows_or_no_labels_are_errors() {
+        assert!(matches!(ClassifierParams::new().fit(&[]), Err(Error::InvalidData(_))));
+        let unlabelled = vec![Example::multi("x", Vec::<String>::new())];
+        assert!(matches!(
+            ClassifierParams::new().fit(&unlabelled),
+            Err(Error::InvalidData(_))
+        ));
+    }
+
+    #[test]
+    fn top_k_and_threshold_options() {
+        let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
+        let p = clf.predict_with(
+            "bank rates gpu",
+            &PredictOptions {
+                threshold: Some(0.0),
+                top_k: Some(2),
+            },
+        );
+        assert_eq!(p.labels().count(), 2);
+        let p = clf.predict_with(
+            "bank rates gpu",
+            &PredictOptions {
+                threshold: Some(1.1),
+                top_k: None,
+            },
+        );
+        assert_eq!(p.labels().count(), 0);
+    }
+
+    #[test]
+    fn batches_agree_with_one_note_at_a_time() {
+        let clf = toy_char_model();
+        // Over 256 notes, so the batch splits into several chunks.
+        let notes: Vec<String> = (0..700)
+            .map(|i| {
+                ["bank rates", "gpu chips", "coffee with kids", "fed cuts rates", ""][i % 5].to_string()
+                    + &i.to_string()
+            })
+            .collect();
+        let primaries = clf.primary_batch(&notes);
+        let probs = clf.predict_proba_batch(&notes);
+        let preds = clf.predict_batch(&notes, &PredictOptions::default());
+        assert_eq!(
+            (primaries.len(), probs.len(), preds.len()),
+            (700, 700 * clf.labels().len(), 700)
+        );
+        let mut labels_seen = std::collections::BTreeSet::new();
+        for (i, t) in notes.iter().enumerate() {
+            let one = clf.predict(t);
+            assert_eq!(primaries[i], one.primary_index(), "{t:?}");
+            assert_eq!(preds[i], one);
+            assert_eq!(
+                &probs[i * clf.labels().len()..(i + 1) * clf.labels().len()],
+                one.probabilities()
+            );
+            labels_seen.insert(primaries[i]);
+        }
+        assert!(labels_seen.len() > 1, "the notes should not all get one label");
+    }
+
+    #[test]
+    fn cross_validation_reports_each_fold() {
+        let reports = cross_validate(&ClassifierParams::new(), &toy_examples(), 3).unwrap();
+        assert_eq!(reports.len(), 3);
+        assert!(reports.iter().all(|r| r.accuracy > 0.8));
+    }
+
+    #[test]
+    fn naive_bayes_learner_works_end_to_end() {
+        let p = ClassifierParams::new().learner(LearnerConfig::ComplementNb(NbParams::default()));
+        let clf = p.fit(&toy_examples()).unwrap();
+        assert_eq!(clf.predict("coffee with friends").primary(), "personal");
+    }
+}
+
+mod word_cache {
+    use super::classifier::toy_examples;
+    use crate::model::*;
+    use crate::Example;
+
+    /// Probabilities computed from the whole feature vector (the training path).
+    fn from_full_vector(clf: &Classifier, text: &str) -> Vec<f32> {
+        let v = clf.featurizer().transform(text);
+        let mut raw = vec![0f32; clf.labels().len()];
+        clf.table().scores_into(&v.indices, &v.values, &mut raw);
+        raw.iter().zip(clf.calibration()).map(|(s, p)| p.prob(*s)).collect()
+    }
+
+    #[test]
+    fn a_full_word_cache_evicts_without_changing_scores() {
+        let clf = super::classifier::toy_char_model();
+        // More distinct words than the cache has slots, so sets fill and evict;
+        // every note, early or late, must score as its full vector does.
+        let notes: Vec<String> = (0..(1 << 16) / 4 + 500)
+            .map(|i| format!("gpu{i} rates{} chips{} fed{}", i * 7, i % 13, i / 3))
+            .collect();
+        for round in 0..2 {
+            for (i, t) in notes.iter().enumerate() {
+                let got = clf.predict_proba(t);
+                if i % 97 == round {
+                    let want = from_full_vector(&clf, t);
+                    for (a, b) in want.iter().zip(&got) {
+                        assert!((a - b).abs() < 1e-5, "{t:?}: {want:?} vs {got:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_label_count_scores_as_the_full_vector_does() {
+        // Rows of two, three and four labels take their own summing loops, other
+        // counts the general one: each must give the full vector's scores, for
+        // the word block and for the cached char blocks.
+        let words = ["rates", "gpu", "coffee", "summit", "bonds", "kernel", "garden"];
+        for n in 1..=7usize {
+            let data: Vec<Example> = (0..140)
+                .map(|i| {
+                    let label = format!("topic{}", i % n);
+                    let text = format!("{} {} note {}", words[i % n], words[(i / 3) % words.len()], i % 11);
+                    // One label needs rows without it (one class alone does not train).
+                    if n == 1 && i % 2 == 1 {
+                        Example::multi(text, Vec::<String>::new())
+                    } else {
+                        Example::new(text, label)
+                    }
+                })
+                .collect();
+            let clf = ClassifierParams::new().char_ngrams(Some((2, 4))).fit(&data).unwrap();
+            assert_eq!(clf.labels().len(), n);
+            assert!(clf.table().is_quantized(), "8-bit rows after training");
+            for t in [
+                "rates gpu note 3",
+                "coffee summit kernel garden bonds",
+                "unseen zzz",
+                "",
+            ] {
+                let want = from_full_vector(&clf, t);
+                let got = clf.predict_proba(t);
+                assert_eq!(got.len(), n);
+                for (a, b) in want.iter().zip(&got) {
+                    assert!((a - b).abs() < 1e-5, "{n} labels, {t:?}: {want:?} vs {got:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_word_scores_match_the_training_vectors() {
+        let data = toy_examples();
+        let char_model = ClassifierParams::new().char_ngrams(Some((2, 5))).fit(&data).unwrap();
+        let other = ClassifierParams::new()
+            .char_ngrams(Some((3, 4)))
+            .word_ngrams(2, 2)
+            .fit(&data)
+            .unwrap();
+        let texts = [
+            "new gpu chips and gpu prices",
+            "rates rates rates at the fed",
+            "zzzz qqqq unseen words only",
+            "",
+            "gm ☀️ coffee with my kids",
+        ];
+        // Twice each (cold, then warm cache), alternating two models on one thread.
+        for _ in 0..2 {
+            for clf in [&char_model, &other] {
+                for t in texts {
+                    let want = from_full_vector(clf, t);
+                    let got = clf.predict_proba(t);
+                    for (a, b) in want.iter().zip(&got) {
+                        assert!((a - b).abs() < 1e-5, "{t:?}: {want:?} vs {got:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+mod learners {
+    use crate::model::svm::{sparse_dot, sparse_dot_scaled};
+    use crate::model::*;
+    use crate::sparse::{SparseMatrix, SparseVec};
+
+    fn toy() -> (SparseMatrix, Targets) {
+        // Feature 0 marks label 0, feature 1 marks label 1, feature 2 is noise.
+        let rows: Vec<SparseVec> = (0..40)
+            .map(|i| SparseVec {
+                indices: vec![(i % 2) as u32, 2],
+                values: vec![0.9, 0.3],
+            })
+            .collect();
+        let sets: Vec<Vec<usize>> = (0..40).map(|i| vec![i % 2]).collect();
+        (SparseMatrix::from_rows(3, &rows), Targets::from_sets(2, &sets))
+    }
+
+    #[test]
+    fn svm_separates_and_is_deterministic() {
+        let (x, y) = toy();
+        for loss in [SvmLoss::Hinge, SvmLoss::SquaredHinge] {
+            let p = SvmParams {
+                loss,
+                ..SvmParams::default()
+            };
+            let m = p.fit_linear(&x, &y, 7).unwrap();
+            assert_eq!(m, p.fit_linear(&x, &y, 7).unwrap());
+            let mut s = [0f32; 2];
+            let (i, v) = x.row(0);
+            m.scores_into(i, v, &mut s);
+            assert!(s[0] > 0.0 && s[1] < 0.0, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn unrolled_dots_match_a_plain_sum() {
+        // 7 entries: one block of four and a remainder of three.
+        let idx = [5u32, 0, 3, 9, 1, 7, 2];
+        let val = [0.5f32, -1.0, 2.0, 0.25, 3.0, -0.5, 1.5];
+        let w: Vec<f32> = (0..10).map(|j| j as f32 * 0.1 - 0.3).collect();
+        let r: Vec<f32> = (0..10).map(|j| 1.0 + j as f32 * 0.05).collect();
+        let plain: f32 = idx.iter().zip(&val).map(|(&j, v)| v * w[j as usize]).sum();
+        let scaled: f32 = idx
+            .iter()
+            .zip(&val)
+            .map(|(&j, v)| v * r[j as usize] * w[j as usize])
+            .sum();
+        assert!((sparse_dot(&idx, &val, &w) - plain).abs() < 1e-5);
+        assert!((sparse_dot_scaled(&idx, &val, &r, &w) - scaled).abs() < 1e-5);
+        assert_eq!(sparse_dot(&[], &[], &w), 0.0);
+    }
+
+    #[test]
+    fn warm_start_reaches_the_same_separator_and_returns_duals() {
+        let (x, y) = toy();
+        let p = LearnerConfig::Svm(SvmParams {
+            max_iter: 50,
+            ..SvmParams::default()
+        });
+        let mut warm = WarmStart::default();
+        let cold = p.fit_warm(&x, &y, 3, &mut warm).unwrap();
+        let kept = warm.kept();
+        assert_eq!(kept.len(), 1, "one SVM inside");
+        assert_eq!(kept[0].len(), 2, "one dual vector per label");
+        assert!(kept[0].iter().all(|a| a.len() == 40 && a.iter().all(|&v| v >= 0.0)));
+        assert!(kept[0][0].iter().any(|&v| v > 0.0), "some support vectors");
+        // Refit on the first 30 rows from the full model's duals: same signs on
+        // every row, scores close to a cold fit on the same rows.
+        let rows: Vec<usize> = (0..30).collect();
+        let (xs, ys) = (x.select(&rows), y.select(&rows));
+        let hot = p.fit_warm(&xs, &ys, 3, &mut warm.select(&rows)).unwrap();
+        let plain = p.fit_warm(&xs, &ys, 3, &mut WarmStart::default()).unwrap();
+        let (mut a, mut b, mut c) = ([0f32; 2], [0f32; 2], [0f32; 2]);
+        for i in 0..40 {
+            let (idx, val) = x.row(i);
+            hot.scores_into(idx, val, &mut a);
+            plain.scores_into(idx, val, &mut b);
+            cold.scores_into(idx, val, &mut c);
+            assert!(a[i % 2] > 0.0 && a[1 - i % 2] < 0.0, "row {i}: {a:?}");
+            for j in 0..2 {
+                assert!((a[j] - b[j]).abs() < 0.05 * b[j].abs().max(1.0), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn nb_prefers_the_marking_feature() {
+        let (x, y) = toy();
+        let m = NbParams::default().fit_linear(&x, &y, 0).unwrap();
+        let mut s = [0f32; 2];
+        let (i, v) = x.row(1);
+        m.scores_into(i, v, &mut s);
+        assert!(s[1] > s[0], "{s:?}");
+    }
+
+    #[test]
+    fn one_class_only_gives_constant_scorer() {
+        let (x, _) = toy();
+        let y = Targets::from_sets(2, &vec![vec![0]; 40]);
+        let m = SvmParams::default().fit_linear(&x, &y, 0).unwrap();
+        assert_eq!(m.bias, [1.0, -1.0]);
+    }
+
+    #[test]
+    fn bad_params_are_rejected() {
+        assert!(SvmParams {
+            c: 0.0,
+            ..SvmParams::default()
+        }
+        .check()
+        .is_err());
+        assert!(SvmParams {
+            max_iter: 0,
+            ..SvmParams::default()
+        }
+        .check()
+        .is_err());
+        assert!(NbParams { alpha: -1.0 }.check().is_err());
+    }
+}
