@@ -24,6 +24,8 @@
 
 use std::fmt;
 
+use bech32::primitives::decode::{CharError, ChecksumError, UncheckedHrpstring, UncheckedHrpstringError};
+use bech32::{Bech32, Fe32};
 use k256::schnorr::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -83,7 +85,7 @@ impl Event {
 
     /// The id NIP-01 gives these fields (whatever `self.id` says).
     pub fn compute_id(&self) -> String {
-        hex(&event_id(
+        hex::encode(event_id(
             &self.pubkey,
             self.created_at,
             self.kind,
@@ -224,7 +226,7 @@ pub fn verify_event(event: &Event) -> Result<(), EventError> {
     let computed = event_id(&event.pubkey, event.created_at, event.kind, &event.tags, &event.content);
     if computed != id {
         return Err(EventError::IdMismatch {
-            computed: hex(&computed),
+            computed: hex::encode(computed),
             found: event.id.clone(),
         });
     }
@@ -291,11 +293,16 @@ impl Keys {
             return Err(KeyError::WrongLength { found: n });
         }
         let mut bytes = [0u8; 32];
-        for (i, c) in s.chars().enumerate() {
-            let v = c.to_digit(16).ok_or(KeyError::BadHex { position: i + 1 })? as u8;
-            bytes[i / 2] |= if i % 2 == 0 { v << 4 } else { v };
-        }
-        let keys = Keys::from_bytes(&bytes);
+        let keys = match hex::decode_to_slice(s, &mut bytes) {
+            Ok(()) => Keys::from_bytes(&bytes),
+            // 64 characters, not all of them hex digits: name the first that is not.
+            Err(_) => Err(s
+                .chars()
+                .position(|c| !c.is_ascii_hexdigit())
+                .map_or(KeyError::WrongLength { found: n }, |i| KeyError::BadHex {
+                    position: i + 1,
+                })),
+        };
         bytes.fill(0);
         keys
     }
@@ -314,7 +321,7 @@ impl Keys {
     /// From the 32 big-endian bytes of the secret scalar.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Keys, KeyError> {
         let secret = SigningKey::from_bytes(bytes).map_err(|_| KeyError::OutOfRange)?;
-        let pubkey_hex = hex(&secret.verifying_key().to_bytes());
+        let pubkey_hex = hex::encode(secret.verifying_key().to_bytes());
         Ok(Keys { secret, pubkey_hex })
     }
 
@@ -345,13 +352,13 @@ impl Keys {
         let id = event_id(&self.pubkey_hex, created_at, kind, &tags, &content);
         let sig = self.sign_bip340(&id, aux);
         Event {
-            id: hex(&id),
+            id: hex::encode(id),
             pubkey: self.pubkey_hex.clone(),
             created_at,
             kind,
             tags,
             content,
-            sig: hex(&sig),
+            sig: hex::encode(sig),
         }
     }
 
@@ -369,92 +376,45 @@ impl Keys {
     }
 }
 
-const BECH32_ALPHABET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-
-fn bech32_polymod(values: impl Iterator<Item = u8>) -> u32 {
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
-    let mut chk: u32 = 1;
-    for v in values {
-        let top = chk >> 25;
-        chk = ((chk & 0x01ff_ffff) << 5) ^ u32::from(v);
-        for (i, g) in GEN.iter().enumerate() {
-            if (top >> i) & 1 == 1 {
-                chk ^= g;
-            }
-        }
-    }
-    chk
-}
-
-/// Decode a BIP-173 bech32 string whose human-readable part must be `hrp`; returns
+/// Decode a NIP-19 bech32 string whose human-readable part must be `hrp`; returns
 /// the payload bytes.
 fn bech32_decode(hrp: &str, s: &str) -> Result<Vec<u8>, KeyError> {
-    let has_lower = s.chars().any(|c| c.is_ascii_lowercase());
-    let has_upper = s.chars().any(|c| c.is_ascii_uppercase());
-    if has_lower && has_upper {
+    // Case and prefix first: a string mixing case, or another NIP-19 string, is
+    // named as such whatever else is wrong with it.
+    if s.chars().any(|c| c.is_ascii_lowercase()) && s.chars().any(|c| c.is_ascii_uppercase()) {
         return Err(KeyError::MixedCase);
     }
-    let s = s.to_ascii_lowercase();
     let sep = s.rfind('1').ok_or(KeyError::BadPayload)?;
-    let (found_hrp, data) = (&s[..sep], &s[sep + 1..]);
-    if found_hrp != hrp {
+    let found = s[..sep].to_ascii_lowercase();
+    if found != hrp {
+        let known = NIP19_PREFIXES.contains(&found.as_str());
         return Err(KeyError::WrongPrefix {
-            prefix: if NIP19_PREFIXES.contains(&found_hrp) {
-                found_hrp.to_string()
-            } else {
-                "unknown".to_string()
-            },
+            prefix: if known { found } else { "unknown".to_string() },
         });
     }
-    let mut values = Vec::with_capacity(data.len());
-    for (i, c) in data.chars().enumerate() {
-        let v = BECH32_ALPHABET
-            .iter()
-            .position(|&a| char::from(a) == c)
-            .ok_or(KeyError::BadBech32Char { position: sep + 2 + i })?;
-        values.push(v as u8);
-    }
-    if values.len() < 6 {
-        return Err(KeyError::BadPayload);
-    }
-    let expanded = hrp
-        .bytes()
-        .map(|b| b >> 5)
-        .chain(std::iter::once(0))
-        .chain(hrp.bytes().map(|b| b & 31));
-    if bech32_polymod(expanded.chain(values.iter().copied())) != 1 {
-        return Err(KeyError::BadChecksum);
-    }
-    values.truncate(values.len() - 6);
-    // 5-bit groups to bytes; the leftover bits must be fewer than 5 and all zero.
-    let (mut acc, mut bits, mut out) = (0u32, 0u32, Vec::with_capacity(values.len() * 5 / 8));
-    for v in &values {
-        acc = (acc << 5) | u32::from(*v);
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    values.fill(0);
-    if bits >= 5 || acc != 0 {
-        out.fill(0);
-        return Err(KeyError::BadPayload);
-    }
-    Ok(out)
+    let unchecked = UncheckedHrpstring::new(s).map_err(|e| match e {
+        UncheckedHrpstringError::Char(CharError::MixedCase) => KeyError::MixedCase,
+        UncheckedHrpstringError::Char(CharError::InvalidChar(_)) => s[sep + 1..]
+            .chars()
+            .position(|c| Fe32::from_char(c).is_err())
+            .map_or(KeyError::BadPayload, |i| KeyError::BadBech32Char {
+                position: sep + 2 + i,
+            }),
+        _ => KeyError::BadPayload,
+    })?;
+    let checked = unchecked
+        .validate_and_remove_checksum::<Bech32>()
+        .map_err(|e| match e {
+            ChecksumError::InvalidResidue => KeyError::BadChecksum,
+            // Too short to hold a checksum, or too long for bech32.
+            _ => KeyError::BadPayload,
+        })?;
+    // 5-bit groups to bytes: the leftover bits must be fewer than 5 and all zero.
+    checked.validate_segwit_padding().map_err(|_| KeyError::BadPayload)?;
+    Ok(checked.byte_iter().collect())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
-
+/// `s` as `N` bytes: NIP-01 fields are lowercase hex of a fixed length.
 fn unhex_field<const N: usize>(field: &'static str, s: &str) -> Result<[u8; N], EventError> {
     let bad = |reason: String| EventError::Field { field, reason };
     if s.len() != 2 * N {
@@ -464,15 +424,12 @@ fn unhex_field<const N: usize>(field: &'static str, s: &str) -> Result<[u8; N], 
             s.chars().count()
         )));
     }
-    let mut out = [0u8; N];
-    for (i, c) in s.bytes().enumerate() {
-        let v = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return Err(bad(format!("character {} is not a lowercase hex digit", i + 1))),
-        };
-        out[i / 2] |= if i % 2 == 0 { v << 4 } else { v };
+    // The hex crate takes either case; NIP-01 allows lowercase only.
+    if let Some(i) = s.bytes().position(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(bad(format!("character {} is not a lowercase hex digit", i + 1)));
     }
+    let mut out = [0u8; N];
+    hex::decode_to_slice(s, &mut out).map_err(|e| bad(e.to_string()))?;
     Ok(out)
 }
 
@@ -483,7 +440,7 @@ mod tests {
     #[test]
     fn hex_round_trip() {
         let b: [u8; 4] = [0, 0x9f, 0xa0, 0xff];
-        assert_eq!(hex(&b), "009fa0ff");
+        assert_eq!(hex::encode(b), "009fa0ff");
         assert_eq!(unhex_field::<4>("id", "009fa0ff").unwrap(), b);
         assert!(matches!(
             unhex_field::<4>("id", "009FA0FF"),
@@ -500,5 +457,53 @@ mod tests {
             Err(KeyError::BadBech32Char { position: 6 })
         );
         assert_eq!(bech32_decode("nsec", "nSec1qqqqqqq"), Err(KeyError::MixedCase));
+    }
+
+    /// A bech32 string with a valid checksum over these 5-bit groups.
+    fn encode_fes(hrp: &str, fes: &[Fe32]) -> String {
+        use bech32::primitives::iter::Fe32IterExt;
+        let hrp = bech32::Hrp::parse(hrp).unwrap();
+        fes.iter().copied().with_checksum::<Bech32>(&hrp).chars().collect()
+    }
+
+    #[test]
+    fn nsec_payloads_must_be_32_bytes_with_zero_padding() {
+        use bech32::primitives::iter::ByteIterExt;
+        let secret = [7u8; 32];
+        let fes: Vec<Fe32> = secret.iter().copied().bytes_to_fes().collect();
+        assert_eq!(fes.len(), 52, "256 bits and 4 bits of padding");
+        let nsec = encode_fes("nsec", &fes);
+        assert_eq!(bech32_decode("nsec", &nsec).unwrap(), secret);
+        assert_eq!(
+            Keys::from_nsec(&nsec).unwrap().public_key_hex(),
+            Keys::from_bytes(&secret).unwrap().public_key_hex()
+        );
+        // The same groups with a padding bit set: a valid checksum, a bad payload.
+        let mut padded = fes.clone();
+        padded[51] = Fe32::try_from(padded[51].to_u8() | 1).unwrap();
+        assert_eq!(
+            bech32_decode("nsec", &encode_fes("nsec", &padded)),
+            Err(KeyError::BadPayload)
+        );
+        // 31 and 33 bytes decode, but are not a key.
+        for n in [31, 33] {
+            let fes: Vec<Fe32> = [7u8; 33][..n].iter().copied().bytes_to_fes().collect();
+            assert_eq!(bech32_decode("nsec", &encode_fes("nsec", &fes)).unwrap().len(), n);
+            assert_eq!(
+                Keys::from_nsec(&encode_fes("nsec", &fes)).unwrap_err(),
+                KeyError::BadPayload
+            );
+        }
+        // A valid bech32 string under another prefix names the prefix.
+        assert_eq!(
+            bech32_decode("nsec", &encode_fes("note", &fes)),
+            Err(KeyError::WrongPrefix { prefix: "note".into() })
+        );
+        assert_eq!(
+            bech32_decode("nsec", &encode_fes("lnbc", &fes)),
+            Err(KeyError::WrongPrefix {
+                prefix: "unknown".into()
+            })
+        );
     }
 }
