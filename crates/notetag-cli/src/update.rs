@@ -1,6 +1,5 @@
 //! `notetag update`: fold corrections into a saved model.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -35,7 +34,7 @@ pub fn run(a: &UpdateArgs) -> Result<ExitCode> {
     let start = Instant::now();
     let r = clf.update(&examples).map_err(|e| at_line(e, &a.input, &lines))?;
     let secs = start.elapsed().as_secs_f64();
-    write_atomic(&a.output, &clf.to_bytes()?)?;
+    notetag::persist::write_atomic(&a.output, &clf.to_bytes()?)?;
     let seen = clf.meta().updates;
     let unlearnable = match r.unlearnable {
         0 => String::new(),
@@ -97,18 +96,4 @@ fn at_line(e: Error, path: &Path, lines: &[usize]) -> Error {
         },
         other => other,
     }
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder, renamed
-/// over `path` once complete: readers see the old file or the new one.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io_at(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io_at(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io_at(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io_at(path, e.error))?;
-    Ok(())
 }

@@ -9,8 +9,7 @@
 //! bring them back.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -80,17 +79,9 @@ impl State {
 
     /// Write the state atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io_at(&dir, e))?;
-        let io = |e: std::io::Error| Error::io_at(path, e);
-        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), self)
-            .map_err(|e| io(std::io::Error::other(e)))?;
-        tmp.as_file_mut().flush().map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
+        notetag::persist::write_atomic_with(path, |w| {
+            Ok(serde_json::to_writer(w, self).map_err(std::io::Error::from)?)
+        })?;
         Ok(())
     }
 }

@@ -314,24 +314,115 @@ pub const DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.ntag");
 /// Write `bytes` to `path` atomically (temporary file in the same folder, fsync,
 /// rename): readers see the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let res = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io_at(path, e));
+    write_atomic_with(path, |w| Ok(w.write_all(bytes)?))
+}
+
+/// [`write_atomic`] for content written piece by piece: `write` fills a temporary
+/// file in `path`'s folder through a buffer; the file is then flushed, synced to
+/// disk and renamed over `path`, and `write`'s value returned.
+///
+/// On any error, `write`'s own included, the temporary file is removed and `path`
+/// is left as it was. I/O errors name `path`. The new file gets the permissions a
+/// newly created file gets (the process's umask applies).
+pub fn write_atomic_with<T>(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    let at_path = |e: std::io::Error| Error::io_at(path, e);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    Ok(())
+    let tmp = builder.tempfile_in(dir).map_err(at_path)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    let value = write(&mut w).map_err(|e| match e {
+        Error::Io { path: None, source } => at_path(source),
+        other => other,
+    })?;
+    let tmp = w.into_inner().map_err(|e| at_path(e.into_error()))?;
+    tmp.as_file().sync_all().map_err(at_path)?;
+    tmp.persist(path).map_err(|e| at_path(e.error))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two, longer").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two, longer");
+        let n = write_atomic_with(&path, |w| {
+            w.write_all(b"three")?;
+            Ok(5)
+        })
+        .unwrap();
+        assert_eq!((n, std::fs::read(&path).unwrap()), (5, b"three".to_vec()));
+        assert_eq!(names(dir.path()), ["out.txt"]);
+        #[cfg(unix)]
+        {
+            // As `File::create` would make it: not narrowed to the owner.
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            let plain = dir.path().join("plain.txt");
+            std::fs::write(&plain, b"").unwrap();
+            assert_eq!(
+                mode & 0o777,
+                std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777
+            );
+        }
+    }
+
+    #[test]
+    fn failed_atomic_writes_leave_no_temporary_file_and_name_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a directory: the rename fails.
+        let target = dir.path().join("a-directory");
+        std::fs::create_dir(&target).unwrap();
+        let e = write_atomic(&target, b"x").unwrap_err();
+        assert!(matches!(&e, Error::Io { path: Some(p), .. } if *p == target), "{e:?}");
+        assert!(e.to_string().contains("a-directory"), "{e}");
+        assert_eq!(names(dir.path()), ["a-directory"]);
+        assert!(names(&target).is_empty());
+        // The folder is missing: nothing can be created.
+        let orphan = dir.path().join("missing").join("out.txt");
+        let e = write_atomic(&orphan, b"x").unwrap_err();
+        assert!(e.to_string().contains(&*orphan.to_string_lossy()), "{e}");
+        assert_eq!(names(dir.path()), ["a-directory"]);
+        // The content fails half way: the old file stays, the error is the writer's,
+        // and an I/O error without a path gets the target's.
+        let path = dir.path().join("kept.txt");
+        std::fs::write(&path, b"old").unwrap();
+        let e = write_atomic_with(&path, |w| -> Result<()> {
+            w.write_all(b"new, half written")?;
+            Err(Error::InvalidData("stop".into()))
+        })
+        .unwrap_err();
+        assert!(matches!(e, Error::InvalidData(_)), "{e:?}");
+        let e = write_atomic_with(&path, |w| -> Result<()> {
+            w.write_all(b"new")?;
+            Err(std::io::Error::other("disk full").into())
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), format!("{}: disk full", path.display()));
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["a-directory", "kept.txt"]);
+    }
 }
