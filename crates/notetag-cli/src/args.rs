@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::params::ParamArgs;
+use crate::predict::OutputFormat;
 
 /// Tag short notes (Nostr posts, tweets, micro-blog entries) with topics.
 #[derive(Parser, Debug)]
@@ -88,9 +89,9 @@ pub struct PredictArgs {
     /// Field holding the text in JSON Lines and CSV input.
     #[arg(long, default_value = "text")]
     pub text_field: String,
-    /// Output format: jsonl, tsv, csv, nip32.
-    #[arg(long, default_value = "jsonl")]
-    pub output_format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
+    pub output_format: OutputFormat,
     /// One probability threshold for every label (default: the model's tuned ones).
     #[arg(long)]
     pub threshold: Option<f32>,

@@ -31,6 +31,39 @@ fn invalid_records_get_error_lines_in_place_and_exit_3() {
 }
 
 #[test]
+fn csv_and_tsv_output_quote_line_breaks_and_read_back() {
+    let ids = ["a\rb", "c\nd", "e\"f", "g,h", "i\tj", "plain"];
+    let input: String = ids
+        .iter()
+        .map(|id| format!("{}\n", serde_json::json!({"id": id, "text": "new gpu released"})))
+        .collect();
+    for (fmt, delimiter) in [("csv", b','), ("tsv", b'\t')] {
+        let (code, out, err) = notetag(&["predict", "--format", "jsonl", "--output-format", fmt], &input);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("\"a\rb\""), "{fmt}: a carriage return not quoted: {out:?}");
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(out.as_bytes());
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(head[..5], ["line", "id", "primary", "labels", "lang"], "{fmt}");
+        assert_eq!(head.last().map(String::as_str), Some("error"), "{fmt}");
+        let rows: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().unwrap();
+        let got: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[1])).collect();
+        let want: Vec<(String, &str)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| ((i + 1).to_string(), *id))
+            .collect();
+        let want: Vec<(&str, &str)> = want.iter().map(|(l, id)| (l.as_str(), *id)).collect();
+        assert_eq!(got, want, "{fmt}");
+        assert!(
+            rows.iter().all(|r| r.len() == head.len() && &r[2] == "tech"),
+            "{fmt}: {rows:?}"
+        );
+    }
+}
+
+#[test]
 fn nostr_relay_messages_tag_kind_1_and_pass_over_the_rest() {
     let ev = |kind: u32, content: &str| {
         format!("{{\"id\":\"e{kind}\",\"pubkey\":\"p1\",\"created_at\":1,\"kind\":{kind},\"tags\":[],\"content\":\"{content}\",\"sig\":\"s\"}}")

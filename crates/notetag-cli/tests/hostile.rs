@@ -383,6 +383,36 @@ fn a_failed_or_killed_run_leaves_the_old_output_intact() {
 }
 
 #[test]
+fn an_output_that_cannot_be_written_is_named_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = || {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    // The output path is a directory: the run fails at the end, naming it.
+    let taken = dir.path().join("out.jsonl");
+    std::fs::create_dir(&taken).unwrap();
+    let r = notetag(&["predict", "-o", taken.to_str().unwrap()], b"gm\nthe fed held rates\n");
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.contains(taken.to_str().unwrap()), "{}", r.err);
+    assert_eq!(names(), ["out.jsonl"]);
+    assert_eq!(std::fs::read_dir(&taken).unwrap().count(), 0);
+    // Its folder does not exist.
+    let orphan = dir.path().join("missing").join("out.csv");
+    let r = notetag(
+        &["predict", "--output-format", "csv", "-o", orphan.to_str().unwrap()],
+        b"gm\n",
+    );
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.contains(orphan.to_str().unwrap()), "{}", r.err);
+    assert_eq!(names(), ["out.jsonl"]);
+}
+
+#[test]
 fn hostile_training_data_gives_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.ntag");
