@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::compare::Preset;
 use crate::params::ParamArgs;
 use crate::predict::OutputFormat;
 
@@ -55,14 +56,15 @@ pub struct CompareArgs {
     /// Number of folds (2..=rows).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
-    /// Comma-separated configurations: svm, nb, svm+nb, svm-char, svm+nb-char,
-    /// linfa-logistic (default: all; `--help` of each is printed under the table).
+    /// Comma-separated configurations to compare (what each is, is also printed
+    /// under the table).
     #[arg(
         long,
+        value_enum,
         value_delimiter = ',',
         default_value = "svm,nb,svm+nb,svm-char,svm+nb-char,linfa-logistic"
     )]
-    pub learners: Vec<String>,
+    pub learners: Vec<Preset>,
     /// Random seed for the fold assignment and the learners.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

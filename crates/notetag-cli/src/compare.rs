@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use clap::builder::PossibleValue;
+use clap::ValueEnum;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
@@ -16,6 +18,7 @@ use crate::progress;
 
 /// A configuration `compare` knows: its name, what it is, and its parameters
 /// in the vocabulary's names and text forms (over the defaults).
+#[derive(Debug, Clone)]
 pub struct Preset {
     /// Its name on the command line.
     pub name: &'static str,
@@ -72,18 +75,24 @@ pub const PRESETS: [Preset; 6] = [
     },
 ];
 
-/// The parameters of the preset called `name` (`None` for the linfa baseline).
-fn preset(name: &str) -> Result<Option<ClassifierParams>> {
-    let Some(p) = PRESETS.iter().find(|p| p.name == name) else {
-        let known: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-        return Err(Error::InvalidParam {
-            name: "learners",
-            reason: format!("`{name}` is not a known configuration (known: {})", known.join(", ")),
-        });
-    };
-    p.settings
-        .map(|s| ClassifierParams::from_text(s.iter().copied()))
-        .transpose()
+/// `--learners` takes the presets by name; `--help` says what each is.
+impl ValueEnum for Preset {
+    fn value_variants<'a>() -> &'a [Self] {
+        &PRESETS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name).help(self.about))
+    }
+}
+
+impl Preset {
+    /// Its parameters (`None` for the linfa baseline).
+    fn params(&self) -> Result<Option<ClassifierParams>> {
+        self.settings
+            .map(|s| ClassifierParams::from_text(s.iter().copied()))
+            .transpose()
+    }
 }
 
 /// One configuration's cross-validated figures.
@@ -117,16 +126,17 @@ struct Fold {
 }
 
 /// Cross-validate every named configuration on `examples` with `k` folds.
-pub fn compare(examples: &[Example], names: &[String], k: usize, seed: u64) -> Result<Vec<Row>> {
-    let configs = names
+pub fn compare(examples: &[Example], presets: &[Preset], k: usize, seed: u64) -> Result<Vec<Row>> {
+    let configs = presets
         .iter()
-        .map(|n| preset(n).map(|p| (n.clone(), p)))
+        .map(|p| p.params().map(|params| (p, params)))
         .collect::<Result<Vec<_>>>()?;
     // One label set and one fold assignment for every configuration.
     let labels = ClassifierParams::new().label_set(examples)?;
     let bar = progress::bar((configs.len() * k) as u64, "cross-validating");
     let mut rows = Vec::new();
-    for (name, params) in configs {
+    for (preset, params) in configs {
+        let name = preset.name;
         let params = params
             .map(|p| p.classes(labels.clone()).seed(seed).check())
             .transpose()?;
@@ -141,20 +151,20 @@ pub fn compare(examples: &[Example], names: &[String], k: usize, seed: u64) -> R
             bar.inc(1);
             f
         })?;
-        rows.push(row(name, &per_fold));
+        rows.push(row(preset, &per_fold));
     }
     bar.finish_and_clear();
     Ok(rows)
 }
 
 /// A configuration's row from its folds.
-fn row(name: String, per_fold: &[Fold]) -> Row {
+fn row(preset: &Preset, per_fold: &[Fold]) -> Row {
     let f1: Vec<f64> = per_fold.iter().map(|f| f.report.macro_f1).collect();
     let acc: Vec<f64> = per_fold.iter().map(|f| f.report.accuracy).collect();
     let mean = |g: &dyn Fn(&Fold) -> f64| per_fold.iter().map(g).sum::<f64>() / per_fold.len() as f64;
-    let about = PRESETS.iter().find(|p| p.name == name).map_or("", |p| p.about);
     Row {
-        about: about.to_string(),
+        name: preset.name.to_string(),
+        about: preset.about.to_string(),
         macro_f1: mean_sd(&f1),
         accuracy: mean_sd(&acc),
         train_seconds: mean(&|f| f.train_s),
@@ -162,7 +172,6 @@ fn row(name: String, per_fold: &[Fold]) -> Row {
             / per_fold.iter().map(|f| f.predict_s).sum::<f64>().max(1e-9),
         model_bytes: mean(&|f| f.bytes as f64),
         folds: f1,
-        name,
     }
 }
 
@@ -287,9 +296,20 @@ mod tests {
     #[test]
     fn every_preset_is_in_the_vocabulary_and_checks() {
         for p in PRESETS {
-            if let Some(params) = preset(p.name).unwrap() {
+            if let Some(params) = p.params().unwrap() {
                 params.check().unwrap_or_else(|e| panic!("{}: {e}", p.name));
             }
         }
+    }
+
+    #[test]
+    fn learners_default_to_every_preset_in_order() {
+        use clap::Parser;
+        let cli = crate::args::Cli::try_parse_from(["notetag", "compare", "-i", "x.jsonl"]).unwrap();
+        let crate::args::Command::Compare(c) = cli.command else {
+            panic!("not compare")
+        };
+        let names: Vec<&str> = c.learners.iter().map(|p| p.name).collect();
+        assert_eq!(names, PRESETS.map(|p| p.name));
     }
 }
