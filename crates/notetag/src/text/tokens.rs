@@ -258,100 +258,119 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
             }
         }
         let Some(c) = char_at(s, i) else { break };
-        if c == ' ' || c.is_whitespace() || is_ignorable(c) {
-            i += c.len_utf8();
-            continue;
-        }
-        let rest = &s[i..];
-        let url_start = match c {
-            'h' => rest.starts_with("http://") || rest.starts_with("https://"),
-            'w' => rest.starts_with("www."),
-            _ => false,
-        };
-        if url_start {
-            let end = nonspace_run(s, i);
-            let url = &s[i..end];
-            // The host: after the scheme (or the first `://` of a `www.` link, if
-            // any), up to the first `/`, `?`, `#` or `:`.
-            let host = match url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) {
-                Some(rest) => rest,
-                None => url.find("://").map_or(url, |k| &url[k + 3..]),
-            };
-            let host = &host[..byte_position(host, |b| matches!(b, b'/' | b'?' | b'#' | b':'))];
-            let host = host.strip_prefix("www.").unwrap_or(host);
-            emit_cold(emit, TokKind::Special, "<url>");
-            if !host.is_empty() {
-                emit_cold(emit, TokKind::Domain, host);
-            }
-            let path = &url[..byte_position(url, |b| matches!(b, b'?' | b'#'))];
-            // Every image extension is a dot and 3 or 4 letters.
-            let tail = &path.as_bytes()[path.len().saturating_sub(5)..];
-            if tail.contains(&b'.') && IMAGE_EXT.iter().any(|e| path.ends_with(e)) {
-                emit_cold(emit, TokKind::Special, "<image>");
-            }
-            i = end;
-            continue;
-        }
-        if let Some(r) = (c == 'n').then(|| rest.strip_prefix("nostr:")).flatten() {
-            let end = run_end(r, 0, |c| c.is_ascii_alphanumeric());
-            emit_cold(emit, TokKind::Special, nostr_kind(&r[..end]).unwrap_or("<nostr>"));
-            i += 6 + end;
-            continue;
-        }
-        if c == '@' || c == '#' || c == '$' {
-            let j = i + 1;
-            let end = run_end(s, j, |c| word_char(c) || c == '_');
-            if end > j {
-                let body = &s[j..end];
-                match c {
-                    '@' => emit_cold(emit, TokKind::Special, "<mention>"),
-                    '#' => {
-                        emit_cold(emit, TokKind::Hashtag, body);
-                        emit_cold(emit, TokKind::Word, body);
-                    }
-                    _ if body.as_bytes()[0].is_ascii_digit() => {
-                        let end = number_end(s, j);
-                        emit_cold(emit, TokKind::Special, "<money>");
-                        i = end;
-                        continue;
-                    }
-                    _ => emit_cold(emit, TokKind::Cashtag, body),
-                }
-                i = end;
-                continue;
-            }
-        }
-        if matches!(c, '€' | '£' | '¥' | '₿' | '₹') && s[i + c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit())
-        {
-            i = number_end(s, i + c.len_utf8());
-            emit_cold(emit, TokKind::Special, "<money>");
-            continue;
-        }
-        if word_char(c) {
-            let end = word_end(s, i);
-            let w = &s[i..end];
-            if let Some(k) = (w.len() > 20).then(|| nostr_kind(w)).flatten() {
-                emit_cold(emit, TokKind::Special, k);
-            } else if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
-                let n = number_end(s, i);
-                emit_number(s, i, n, &mut |k, t| emit_cold(emit, k, t));
-                i = n;
-                continue;
-            } else {
-                emit_cold(emit, TokKind::Word, w);
-            }
-            i = end;
-            continue;
-        }
-        if is_cjk(c) {
-            if !is_hiragana(c) {
-                emit_cold(emit, TokKind::Word, &s[i..i + c.len_utf8()]);
-            }
-        } else if !is_punct(c) && !c.is_alphanumeric() && (c as u32) >= 0x2100 {
-            emit_cold(emit, TokKind::Emoji, &s[i..i + c.len_utf8()]);
-        }
-        i += c.len_utf8();
+        i = scan_general(s, i, c, emit);
     }
+}
+
+/// The general path of [`scan_with`]: the token, if any, that starts with `c` at
+/// byte `i`; returns where the next one may start.
+#[inline(always)]
+fn scan_general(s: &str, i: usize, c: char, emit: &mut impl TokenSink) -> usize {
+    if c == ' ' || c.is_whitespace() || is_ignorable(c) {
+        return i + c.len_utf8();
+    }
+    let rest = &s[i..];
+    let url_start = match c {
+        'h' => rest.starts_with("http://") || rest.starts_with("https://"),
+        'w' => rest.starts_with("www."),
+        _ => false,
+    };
+    if url_start {
+        return scan_url(s, i, emit);
+    }
+    if let Some(r) = (c == 'n').then(|| rest.strip_prefix("nostr:")).flatten() {
+        let end = run_end(r, 0, |c| c.is_ascii_alphanumeric());
+        emit_cold(emit, TokKind::Special, nostr_kind(&r[..end]).unwrap_or("<nostr>"));
+        return i + 6 + end;
+    }
+    if c == '@' || c == '#' || c == '$' {
+        if let Some(end) = scan_tag(s, i, c, emit) {
+            return end;
+        }
+    }
+    if matches!(c, '€' | '£' | '¥' | '₿' | '₹') && s[i + c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit())
+    {
+        let end = number_end(s, i + c.len_utf8());
+        emit_cold(emit, TokKind::Special, "<money>");
+        return end;
+    }
+    if word_char(c) {
+        return scan_word(s, i, emit);
+    }
+    if is_cjk(c) {
+        if !is_hiragana(c) {
+            emit_cold(emit, TokKind::Word, &s[i..i + c.len_utf8()]);
+        }
+    } else if !is_punct(c) && !c.is_alphanumeric() && (c as u32) >= 0x2100 {
+        emit_cold(emit, TokKind::Emoji, &s[i..i + c.len_utf8()]);
+    }
+    i + c.len_utf8()
+}
+
+/// The URL starting at `i`: `<url>`, its `domain:` and, for an image link,
+/// `<image>`; returns its end.
+fn scan_url(s: &str, i: usize, emit: &mut impl TokenSink) -> usize {
+    let end = nonspace_run(s, i);
+    let url = &s[i..end];
+    // The host: after the scheme (or the first `://` of a `www.` link, if
+    // any), up to the first `/`, `?`, `#` or `:`.
+    let host = match url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) {
+        Some(rest) => rest,
+        None => url.find("://").map_or(url, |k| &url[k + 3..]),
+    };
+    let host = &host[..byte_position(host, |b| matches!(b, b'/' | b'?' | b'#' | b':'))];
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    emit_cold(emit, TokKind::Special, "<url>");
+    if !host.is_empty() {
+        emit_cold(emit, TokKind::Domain, host);
+    }
+    let path = &url[..byte_position(url, |b| matches!(b, b'?' | b'#'))];
+    // Every image extension is a dot and 3 or 4 letters.
+    let tail = &path.as_bytes()[path.len().saturating_sub(5)..];
+    if tail.contains(&b'.') && IMAGE_EXT.iter().any(|e| path.ends_with(e)) {
+        emit_cold(emit, TokKind::Special, "<image>");
+    }
+    end
+}
+
+/// A mention, hashtag or cashtag (`c` is its `@`, `#` or `$` at `i`); returns its
+/// end, or `None` when no word follows the sign.
+fn scan_tag(s: &str, i: usize, c: char, emit: &mut impl TokenSink) -> Option<usize> {
+    let j = i + 1;
+    let end = run_end(s, j, |c| word_char(c) || c == '_');
+    if end == j {
+        return None;
+    }
+    let body = &s[j..end];
+    match c {
+        '@' => emit_cold(emit, TokKind::Special, "<mention>"),
+        '#' => {
+            emit_cold(emit, TokKind::Hashtag, body);
+            emit_cold(emit, TokKind::Word, body);
+        }
+        _ if body.as_bytes()[0].is_ascii_digit() => {
+            emit_cold(emit, TokKind::Special, "<money>");
+            return Some(number_end(s, j));
+        }
+        _ => emit_cold(emit, TokKind::Cashtag, body),
+    }
+    Some(end)
+}
+
+/// The word (or number, or bare Nostr entity) starting at `i`; returns its end.
+fn scan_word(s: &str, i: usize, emit: &mut impl TokenSink) -> usize {
+    let end = word_end(s, i);
+    let w = &s[i..end];
+    if let Some(k) = (w.len() > 20).then(|| nostr_kind(w)).flatten() {
+        emit_cold(emit, TokKind::Special, k);
+    } else if w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+        let n = number_end(s, i);
+        emit_number(s, i, n, &mut |k, t| emit_cold(emit, k, t));
+        return n;
+    } else {
+        emit_cold(emit, TokKind::Word, w);
+    }
+    end
 }
 
 /// `emit(kind, token)` out of line: the general path's many calls share this one
@@ -488,281 +507,4 @@ fn emit_number(s: &str, start: usize, end: usize, emit: &mut impl FnMut(TokKind,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn toks(text: &str) -> Vec<String> {
-        let mut norm = String::new();
-        normalize_into(text, &mut norm);
-        let mut out = Vec::new();
-        scan(&norm, &mut |k, t| out.push(k.display(t)));
-        out
-    }
-
-    #[test]
-    fn fast_paths_give_the_general_paths_tokens() {
-        // Pieces that start or end each path, strung together at random.
-        let pieces = [
-            "h",
-            "w",
-            "n",
-            "http://a.b/c",
-            "https://x.io/p.png?q",
-            "www.",
-            "www",
-            "nostr:",
-            "nostr:npub1xyz",
-            "npub1qqqqqqqqqqqqqqqqqqqqqqqq",
-            "note1abcdefghijklmnopqrstu",
-            "nprofile",
-            "@",
-            "@al",
-            "#",
-            "#tag",
-            "$",
-            "$btc",
-            "$3.5",
-            "'",
-            "don't",
-            "a''b",
-            "1,000.5",
-            "2024",
-            "5%",
-            "€3",
-            "-",
-            "_",
-            ".",
-            " ",
-            "\t",
-            "\n",
-            "é",
-            "naïve",
-            "東京",
-            "🫂",
-            "\u{200b}",
-            "\u{a0}",
-            "ß",
-            "x9",
-            "9x",
-            "`",
-            "~",
-            "\u{7f}",
-            "\u{0}",
-            "abcdefghijk",
-        ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
-        for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
-            let (mut fast, mut general) = (Vec::new(), Vec::new());
-            scan_with::<true>(&text, &mut Emit(|k: TokKind, t: &str| fast.push((k, t.to_string()))));
-            scan_with::<false>(&text, &mut Emit(|k: TokKind, t: &str| general.push((k, t.to_string()))));
-            assert_eq!(fast, general, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn eight_byte_url_end_matches_the_character_test() {
-        // Every ASCII character and a few others at every position of a link,
-        // beside neighbours that could borrow.
-        let others = ["\u{a0}", "\u{2003}", "é", "🫂", "\u{85}"];
-        let ascii: Vec<String> = (0..=127u8).map(|b| char::from(b).to_string()).collect();
-        for c in ascii.iter().map(String::as_str).chain(others) {
-            for pos in 0..20 {
-                for fill in ["a", "!", "\u{7f}", "\u{1}", "~"] {
-                    let mut text = fill.repeat(24);
-                    text.replace_range(pos..pos + 1, c);
-                    let want = run_end(&text, 0, |c| !c.is_whitespace());
-                    assert_eq!(nonspace_run(&text, 0), want, "{text:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn eight_byte_word_test_matches_the_byte_test() {
-        // Every byte value at every position, beside neighbours that could carry.
-        for b in 0..=255u8 {
-            for pos in 0..8 {
-                for fill in [0u8, b'z', b'9', 0x7f, 0x80, 0xff] {
-                    let mut bytes = [fill; 8];
-                    bytes[pos] = b;
-                    let got = ascii_alnum_bytes(u64::from_le_bytes(bytes));
-                    for (k, &x) in bytes.iter().enumerate() {
-                        let set = got >> (8 * k + 7) & 1 == 1;
-                        assert_eq!(set, x.is_ascii_alphanumeric(), "byte {x:#x} at {k} in {bytes:?}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn words_end_where_the_byte_by_byte_scan_ends_them() {
-        for text in [
-            "abcdefghijklmnop qr",
-            "abcdefgh",
-            "abcdefghé!",
-            "abc'defghijk,l",
-            "x",
-            "0123456789_",
-            "aé",
-        ] {
-            for i in 0..text.len() {
-                if !text.is_char_boundary(i) {
-                    continue;
-                }
-                let b = text.as_bytes();
-                let mut j = i;
-                while j < b.len() && b[j].is_ascii_alphanumeric() {
-                    j += 1;
-                }
-                let want = if b.get(j).is_some_and(|&x| x >= 0x80) {
-                    run_end(text, j, word_char)
-                } else {
-                    j
-                };
-                assert_eq!(word_run(text, i), want, "{text:?} from {i}");
-            }
-        }
-    }
-
-    #[test]
-    fn words_are_lowercased_and_punctuation_dropped() {
-        assert_eq!(toks("Hello, World! Don’t panic."), ["hello", "world", "don't", "panic"]);
-    }
-
-    #[test]
-    fn words_mixing_ascii_and_other_letters_stay_whole() {
-        // The scanner reads ASCII bytes without decoding and falls back to chars:
-        // a word must not split where the two paths meet.
-        assert_eq!(
-            toks("Café naïve STRAẞE über-cool x\u{200B}y 東京abc wörd's end"),
-            ["café", "naïve", "straße", "über", "cool", "x", "y", "東", "京", "abc", "wörd's", "end"]
-        );
-        assert_eq!(
-            toks("wwwx httpx nostrich nostr:"),
-            ["wwwx", "httpx", "nostrich", "<nostr>"]
-        );
-    }
-
-    #[test]
-    fn urls_become_domain_tokens() {
-        assert_eq!(
-            toks("see https://www.Example.com/a/b.jpg?x=1 now"),
-            ["see", "<url>", "domain:example.com", "<image>", "now"]
-        );
-        // Ports, fragments and paths end the host; only the path (not the query)
-        // decides an image; a bare `www.` link has no scheme to skip.
-        assert_eq!(
-            toks("http://news.site:8080/x.png#top www.shop.io/a.gif?size=2 https://t.co/x.jpgs"),
-            [
-                "<url>",
-                "domain:news.site",
-                "<image>",
-                "<url>",
-                "domain:shop.io",
-                "<image>",
-                "<url>",
-                "domain:t.co"
-            ]
-        );
-        assert_eq!(toks("https://a.io/p?img=b.png"), ["<url>", "domain:a.io"]);
-    }
-
-    #[test]
-    fn nostr_references_and_mentions_fold() {
-        let t = toks("gm nostr:npub1qqqqqqqqqqqqqqqqqqqq and note1abcdefghijklmnopqrstuvwxyz @jack");
-        assert_eq!(t, ["gm", "<nostr-profile>", "and", "<nostr-note>", "<mention>"]);
-    }
-
-    #[test]
-    fn hashtags_cashtags_numbers_and_money() {
-        assert_eq!(
-            toks("#Bitcoin $TSLA up 5% to $1,200.50 in 2024, 21000000 sats €3"),
-            [
-                "#bitcoin", "bitcoin", "$tsla", "up", "<pct>", "to", "<money>", "in", "<year>", "<num>", "sats",
-                "<money>"
-            ]
-        );
-    }
-
-    #[test]
-    fn emoji_and_cjk_are_tokens() {
-        assert_eq!(toks("gm ☀️🫂 中国"), ["gm", "☀", "🫂", "中", "国"]);
-    }
-
-    #[test]
-    fn japanese_keeps_kanji_and_katakana_and_drops_hiragana() {
-        assert_eq!(
-            toks("日銀の利上げでドル円が動いた"),
-            ["日", "銀", "利", "上", "ド", "ル", "円", "動"]
-        );
-        assert!(toks("おはようございます").is_empty());
-    }
-
-    #[test]
-    fn nfkc_folds_compatibility_forms() {
-        assert_eq!(toks("ＡＢＣ ﬁne"), ["abc", "fine"]);
-    }
-
-    #[test]
-    fn empty_and_odd_input_yield_no_tokens() {
-        assert!(toks("").is_empty());
-        assert!(toks("   \t\n ").is_empty());
-        assert!(toks("\u{200b}\u{feff}...!!!").is_empty());
-        assert!(toks("@").is_empty());
-        assert_eq!(toks("$"), Vec::<String>::new());
-    }
-
-    /// What `normalize_into` is defined to give: NFKC of the whole text, each
-    /// character folded, no shortcut taken.
-    fn reference_normalization(text: &str) -> String {
-        text.nfkc()
-            .flat_map(|c| match c {
-                '\u{2019}' | '\u{2018}' | '\u{02bc}' => vec!['\''],
-                c => c.to_lowercase().collect(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn normalization_shortcuts_give_the_plain_definition() {
-        // ASCII heads of every length around the 8-byte step, then characters that
-        // take each path: already NFKC, a mark composing with the ASCII letter
-        // before it, compatibility forms, marks out of order, case mappings that
-        // grow or give ASCII.
-        let tails = [
-            "",
-            "é",
-            "e\u{301}",
-            "\u{301}",
-            "ＡＢＣ",
-            "ﬁ",
-            "a\u{316}\u{300}",
-            "a\u{300}\u{316}",
-            "İstanbul",
-            "\u{212a}elvin",
-            "ẞ",
-            "it’s ʼn ‘q’",
-            "Ⅻ №",
-            "東京🫂",
-            "\u{200b}x",
-        ];
-        let mut out = String::new();
-        for n in 0..20 {
-            let head: String = "AbCdEfGhIjKlMnOpQrStUv".chars().take(n).collect();
-            for tail in tails {
-                for text in [format!("{head}{tail}"), format!("{head}{tail}Zz {tail}{head}")] {
-                    normalize_into(&text, &mut out);
-                    assert_eq!(out, reference_normalization(&text), "{text:?}");
-                }
-            }
-        }
-    }
-}
+mod tests;
