@@ -114,19 +114,30 @@ impl SvmParams {
     /// final dual variables).
     fn fit_binary(&self, x: &SparseMatrix, pos: &[bool], seed: u64, warm: Option<&[f32]>) -> (Vec<f32>, f32, Vec<f32>) {
         let n = x.nrows();
+        let npos = pos.iter().filter(|&&p| p).count();
+        if npos == 0 || npos == n {
+            // One class only: a constant scorer.
+            return (vec![0f32; x.ncols()], if npos == 0 { -1.0 } else { 1.0 }, vec![0.0; n]);
+        }
         let r = if self.nb_ratio {
             nb_log_ratio(x, pos, 1.0)
         } else {
             Vec::new()
         };
-        let scale = |j: u32| if r.is_empty() { 1.0 } else { r[j as usize] };
-        let mut w = vec![0f32; x.ncols()];
-        let mut b = 0f32;
-        let npos = pos.iter().filter(|&&p| p).count();
-        if npos == 0 || npos == n {
-            // One class only: a constant scorer.
-            return (w, if npos == 0 { -1.0 } else { 1.0 }, vec![0.0; n]);
+        let dual = self.dual(x, pos, npos, r);
+        let (mut w, mut b, mut alpha) = dual.start(warm);
+        dual.descend(&mut w, &mut b, &mut alpha, seed, self.max_iter, self.tol);
+        if !dual.r.is_empty() {
+            // Back to the original feature space: w·(x ⊙ r) = (w ⊙ r)·x.
+            w.iter_mut().zip(&dual.r).for_each(|(w, r)| *w *= r);
         }
+        (w, b, alpha)
+    }
+
+    /// The dual problem of one label with `npos` positive rows (neither none nor
+    /// all), its features scaled by `r` (empty: not scaled).
+    fn dual<'a>(&self, x: &'a SparseMatrix, pos: &'a [bool], npos: usize, r: Vec<f32>) -> Dual<'a> {
+        let n = x.nrows();
         let (cp, cn) = if self.balanced {
             (n as f32 / (2.0 * npos as f32), n as f32 / (2.0 * (n - npos) as f32))
         } else {
@@ -140,26 +151,80 @@ impl SvmParams {
                 SvmLoss::Hinge => (0.0, cost(i)),
             })
             .unzip();
-        let qd: Vec<f32> = (0..n)
+        let mut dual = Dual {
+            x,
+            pos,
+            r,
+            diag,
+            upper,
+            qd: Vec::new(),
+        };
+        dual.qd = (0..n)
             .map(|i| {
                 let (idx, val) = x.row(i);
-                idx.iter().zip(val).map(|(&j, v)| (v * scale(j)).powi(2)).sum::<f32>() + 1.0 + diag[i]
+                idx.iter()
+                    .zip(val)
+                    .map(|(&j, v)| (v * dual.scale(j)).powi(2))
+                    .sum::<f32>()
+                    + 1.0
+                    + dual.diag[i]
             })
             .collect();
+        dual
+    }
+}
+
+/// One label's dual problem: the rows, which are positive, the NB-SVM feature
+/// scale (empty: none), and per row the diagonal term, the upper bound of its dual
+/// variable and the diagonal of `Q`.
+struct Dual<'a> {
+    x: &'a SparseMatrix,
+    pos: &'a [bool],
+    r: Vec<f32>,
+    diag: Vec<f32>,
+    upper: Vec<f32>,
+    qd: Vec<f32>,
+}
+
+impl Dual<'_> {
+    /// The scale of feature `j`.
+    fn scale(&self, j: u32) -> f32 {
+        if self.r.is_empty() {
+            1.0
+        } else {
+            self.r[j as usize]
+        }
+    }
+
+    /// The starting (weights, bias, dual variables): zero, or the dual variables
+    /// `warm` (when there is one per row) clamped to their bounds and the primal
+    /// point they imply.
+    fn start(&self, warm: Option<&[f32]>) -> (Vec<f32>, f32, Vec<f32>) {
+        let (x, pos, n) = (self.x, self.pos, self.x.nrows());
+        let mut w = vec![0f32; x.ncols()];
+        let mut b = 0f32;
         let mut alpha = vec![0f32; n];
         if let Some(a0) = warm.filter(|a| a.len() == n) {
             for i in 0..n {
-                alpha[i] = a0[i].clamp(0.0, upper[i]);
+                alpha[i] = a0[i].clamp(0.0, self.upper[i]);
                 if alpha[i] > 0.0 {
                     let d = if pos[i] { alpha[i] } else { -alpha[i] };
                     let (idx, val) = x.row(i);
                     for (&j, &v) in idx.iter().zip(val) {
-                        w[j as usize] += d * v * scale(j);
+                        w[j as usize] += d * v * self.scale(j);
                     }
                     b += d;
                 }
             }
         }
+        (w, b, alpha)
+    }
+
+    /// Up to `max_iter` passes of coordinate descent in an order shuffled by
+    /// `seed`, until the projected gradients spread less than `tol`.
+    fn descend(&self, w: &mut [f32], b: &mut f32, alpha: &mut [f32], seed: u64, max_iter: u32, tol: f32) {
+        let (x, pos, r, n) = (self.x, self.pos, &self.r, self.x.nrows());
+        let (diag, upper, qd) = (&self.diag, &self.upper, &self.qd);
         let mut order: Vec<usize> = (0..n).collect();
         let mut rng = SplitMix(seed);
         // Shrinking (Hsieh et al. 2008, section 3.2): a row whose projected gradient
@@ -167,7 +232,7 @@ impl SvmParams {
         // active rows converge; then every row is checked again.
         let mut active = n;
         let (mut pg_max_old, mut pg_min_old) = (f32::INFINITY, f32::NEG_INFINITY);
-        for _ in 0..self.max_iter {
+        for _ in 0..max_iter {
             rng.shuffle(&mut order[..active]);
             let (mut maxpg, mut minpg) = (f32::NEG_INFINITY, f32::INFINITY);
             let mut s = 0;
@@ -176,11 +241,11 @@ impl SvmParams {
                 let (idx, val) = x.row(i);
                 let yi = if pos[i] { 1.0 } else { -1.0 };
                 let dot = if r.is_empty() {
-                    sparse_dot(idx, val, &w)
+                    sparse_dot(idx, val, w)
                 } else {
-                    sparse_dot_scaled(idx, val, &r, &w)
+                    sparse_dot_scaled(idx, val, r, w)
                 };
-                let g = yi * (dot + b) - 1.0 + diag[i] * alpha[i];
+                let g = yi * (dot + *b) - 1.0 + diag[i] * alpha[i];
                 let pg = if alpha[i] == 0.0 {
                     if g > pg_max_old {
                         active -= 1;
@@ -213,11 +278,11 @@ impl SvmParams {
                             w[j as usize] += d * v * r[j as usize];
                         }
                     }
-                    b += d;
+                    *b += d;
                 }
                 s += 1;
             }
-            if maxpg - minpg <= self.tol {
+            if maxpg - minpg <= tol {
                 if active == n {
                     break;
                 }
@@ -229,11 +294,6 @@ impl SvmParams {
             pg_max_old = if maxpg <= 0.0 { f32::INFINITY } else { maxpg };
             pg_min_old = if minpg >= 0.0 { f32::NEG_INFINITY } else { minpg };
         }
-        if !r.is_empty() {
-            // Back to the original feature space: w·(x ⊙ r) = (w ⊙ r)·x.
-            w.iter_mut().zip(&r).for_each(|(w, r)| *w *= r);
-        }
-        (w, b, alpha)
     }
 }
 
