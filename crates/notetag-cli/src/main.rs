@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use notetag::{io, Classifier, Error, Result};
 
-use args::{Cli, Command, TrainArgs};
+use args::{Cli, Command, CompareArgs, EvalArgs, ExplainArgs, InfoArgs, TrainArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,80 +56,88 @@ fn run(cmd: Command) -> Result<ExitCode> {
         Command::Relay(a) => Ok(relay::run_labeler(&a)),
         #[cfg(feature = "relay")]
         Command::StrfryPolicy(a) => Ok(relay::run_policy(&a)),
-        Command::Eval(a) => {
-            let clf = load_model(&a.model)?;
-            let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
-            let spin = progress::spinner(&format!("scoring {} rows", ex.len()));
-            let report = clf.evaluate(&ex)?;
-            spin.finish_and_clear();
-            if let Some(path) = &a.plot {
-                let model = a
-                    .model
-                    .as_ref()
-                    .map_or("default model".into(), |p| p.display().to_string());
-                let title = format!("{model} on {}", a.input.display());
-                notetag::persist::write_atomic(path, plot::confusion_svg(&report, &title).as_bytes())?;
-                eprintln!("notetag: wrote the confusion matrix to {}", path.display());
-            }
-            if a.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print!("{}", report.to_table());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Explain(a) => {
-            let clf = load_model(&a.model)?;
-            let e = clf.explain(&a.text, a.k);
-            if a.json {
-                println!("{}", serde_json::to_string_pretty(&e)?);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let labels: Vec<&str> = e.prediction.labels().collect();
-            println!("primary: {}   labels: [{}]", e.prediction.primary(), labels.join(", "));
-            for l in &e.per_label {
-                println!(
-                    "\n{}  p={:.3}  score={:+.3}  (bias {:+.3})",
-                    l.label, l.probability, l.score, l.bias
-                );
-                for c in &l.top {
-                    println!("  {:+.4}  {}", c.weight, c.feature);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Compare(a) => {
-            let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
-            let rows = compare::compare(&ex, &a.learners, a.folds, a.seed)?;
-            if a.json {
-                let out = serde_json::json!({
-                    "input": a.input.display().to_string(),
-                    "rows": ex.len(),
-                    "folds": a.folds,
-                    "results": rows,
-                });
-                println!("{}", serde_json::to_string_pretty(&out)?);
-            } else {
-                print!("{}", compare::table(&rows, a.folds, ex.len()));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Info(a) => {
-            let clf = load_model(&a.model)?;
-            let m = clf.meta();
-            let bytes = clf.to_bytes()?.len();
-            let info = serde_json::json!({
-                "labels": clf.labels(),
-                "thresholds": clf.thresholds(),
-                "params": clf.params(),
-                "size_bytes": bytes,
-                "buckets_used": clf.table().used(),
-                "training": m,
-            });
-            println!("{}", serde_json::to_string_pretty(&info)?);
-            Ok(ExitCode::SUCCESS)
+        Command::Eval(a) => run_eval(&a),
+        Command::Explain(a) => run_explain(&a),
+        Command::Compare(a) => run_compare(&a),
+        Command::Info(a) => run_info(&a),
+    }
+}
+
+fn run_eval(a: &EvalArgs) -> Result<ExitCode> {
+    let clf = load_model(&a.model)?;
+    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let spin = progress::spinner(&format!("scoring {} rows", ex.len()));
+    let report = clf.evaluate(&ex)?;
+    spin.finish_and_clear();
+    if let Some(path) = &a.plot {
+        let model = a
+            .model
+            .as_ref()
+            .map_or("default model".into(), |p| p.display().to_string());
+        let title = format!("{model} on {}", a.input.display());
+        notetag::persist::write_atomic(path, plot::confusion_svg(&report, &title).as_bytes())?;
+        eprintln!("notetag: wrote the confusion matrix to {}", path.display());
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_table());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_explain(a: &ExplainArgs) -> Result<ExitCode> {
+    let clf = load_model(&a.model)?;
+    let e = clf.explain(&a.text, a.k);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let labels: Vec<&str> = e.prediction.labels().collect();
+    println!("primary: {}   labels: [{}]", e.prediction.primary(), labels.join(", "));
+    for l in &e.per_label {
+        println!(
+            "\n{}  p={:.3}  score={:+.3}  (bias {:+.3})",
+            l.label, l.probability, l.score, l.bias
+        );
+        for c in &l.top {
+            println!("  {:+.4}  {}", c.weight, c.feature);
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_compare(a: &CompareArgs) -> Result<ExitCode> {
+    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let rows = compare::compare(&ex, &a.learners, a.folds, a.seed)?;
+    if a.json {
+        let out = serde_json::json!({
+            "input": a.input.display().to_string(),
+            "rows": ex.len(),
+            "folds": a.folds,
+            "results": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print!("{}", compare::table(&rows, a.folds, ex.len()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_info(a: &InfoArgs) -> Result<ExitCode> {
+    let clf = load_model(&a.model)?;
+    let m = clf.meta();
+    let bytes = clf.to_bytes()?.len();
+    let info = serde_json::json!({
+        "labels": clf.labels(),
+        "thresholds": clf.thresholds(),
+        "params": clf.params(),
+        "size_bytes": bytes,
+        "buckets_used": clf.table().used(),
+        "training": m,
+    });
+    println!("{}", serde_json::to_string_pretty(&info)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn train(a: &TrainArgs) -> Result<ExitCode> {

@@ -41,16 +41,27 @@ fn colour(share: f64) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
+/// Where the grid sits: its left and top edges and the width of a cell.
+struct Layout {
+    left: f64,
+    top: f64,
+    cell_w: f64,
+    n: usize,
+}
+
 /// The confusion matrix of `report` as a standalone SVG document.
 pub fn confusion_svg(report: &Report, title: &str) -> String {
     let labels = &report.labels;
     let n = labels.len();
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
-    let cell_w = (longest * CHAR_W + 16.0).max(72.0);
-    let left = longest * CHAR_W + 48.0;
-    let top = 92.0;
-    let width = (left + cell_w * n as f64 + 24.0).max(title.chars().count() as f64 * 8.0 + 32.0);
-    let height = top + CELL_H * n as f64 + 64.0;
+    let g = Layout {
+        left: longest * CHAR_W + 48.0,
+        top: 92.0,
+        cell_w: (longest * CHAR_W + 16.0).max(72.0),
+        n,
+    };
+    let width = (g.left + g.cell_w * n as f64 + 24.0).max(title.chars().count() as f64 * 8.0 + 32.0);
+    let height = g.top + CELL_H * n as f64 + 64.0;
 
     let mut s = String::new();
     let _ = writeln!(
@@ -65,78 +76,89 @@ pub fn confusion_svg(report: &Report, title: &str) -> String {
         "<text x=\"16\" y=\"26\" font-size=\"16\" font-weight=\"bold\">{}</text>",
         xml(title)
     );
-    let grid_mid_x = left + cell_w * n as f64 / 2.0;
-    let _ = writeln!(
-        s,
-        "<text x=\"{grid_mid_x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-weight=\"bold\">predicted</text>",
-        top - 34.0
-    );
-    let grid_mid_y = top + CELL_H * n as f64 / 2.0;
-    let _ = writeln!(
-        s,
-        "<text x=\"18\" y=\"{grid_mid_y:.1}\" text-anchor=\"middle\" font-weight=\"bold\" \
-         transform=\"rotate(-90 18 {grid_mid_y:.1})\">gold</text>"
-    );
-    for (j, l) in labels.iter().enumerate() {
-        let x = left + cell_w * (j as f64 + 0.5);
-        let _ = writeln!(
-            s,
-            "<text class=\"col-label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            top - 10.0,
-            xml(l)
-        );
-    }
+    axes(&mut s, &g, labels);
     for (i, (gold, row)) in labels.iter().zip(&report.confusion).enumerate() {
-        let y = top + CELL_H * i as f64;
-        let _ = writeln!(
-            s,
-            "<text class=\"row-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left - 10.0,
-            y + CELL_H / 2.0 + 4.0,
-            xml(gold)
-        );
-        let total: usize = row.iter().sum();
-        for (j, (&count, pred)) in row.iter().zip(labels).enumerate() {
-            let share = if total > 0 { count as f64 / total as f64 } else { 0.0 };
-            let x = left + cell_w * j as f64;
-            let ink = if share > 0.5 { "#ffffff" } else { "#1a1a1a" };
-            let _ = writeln!(
-                s,
-                "<rect class=\"cell\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w:.1}\" height=\"{CELL_H:.1}\" \
-                 fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"2\"><title>gold {}, predicted {}: {count} \
-                 ({:.1}% of the row)</title></rect>",
-                colour(share),
-                xml(gold),
-                xml(pred),
-                share * 100.0
-            );
-            let cx = x + cell_w / 2.0;
-            let _ = writeln!(
-                s,
-                "<text class=\"count\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"15\" \
-                 fill=\"{ink}\">{count}</text>",
-                y + CELL_H / 2.0
-            );
-            let _ = writeln!(
-                s,
-                "<text class=\"share\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" \
-                 fill=\"{ink}\">{:.1}%</text>",
-                y + CELL_H / 2.0 + 16.0,
-                share * 100.0
-            );
-        }
+        grid_row(&mut s, &g, i, gold, row, labels);
     }
     let _ = writeln!(
         s,
         "<text x=\"16\" y=\"{:.1}\" fill=\"#444444\">{} rows with a gold topic · accuracy {:.3} · macro-F1 {:.3} · \
          shade = share of the gold row</text>",
-        top + CELL_H * n as f64 + 36.0,
+        g.top + CELL_H * n as f64 + 36.0,
         report.n_with_primary,
         report.accuracy,
         report.macro_f1
     );
     s.push_str("</svg>\n");
     s
+}
+
+/// The axis titles and the column labels.
+fn axes(s: &mut String, g: &Layout, labels: &[String]) {
+    let grid_mid_x = g.left + g.cell_w * g.n as f64 / 2.0;
+    let _ = writeln!(
+        s,
+        "<text x=\"{grid_mid_x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-weight=\"bold\">predicted</text>",
+        g.top - 34.0
+    );
+    let grid_mid_y = g.top + CELL_H * g.n as f64 / 2.0;
+    let _ = writeln!(
+        s,
+        "<text x=\"18\" y=\"{grid_mid_y:.1}\" text-anchor=\"middle\" font-weight=\"bold\" \
+         transform=\"rotate(-90 18 {grid_mid_y:.1})\">gold</text>"
+    );
+    for (j, l) in labels.iter().enumerate() {
+        let x = g.left + g.cell_w * (j as f64 + 0.5);
+        let _ = writeln!(
+            s,
+            "<text class=\"col-label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            g.top - 10.0,
+            xml(l)
+        );
+    }
+}
+
+/// Row `i` of the grid: the gold label `gold`, then one cell per predicted label.
+fn grid_row(s: &mut String, g: &Layout, i: usize, gold: &str, row: &[usize], labels: &[String]) {
+    let (left, cell_w) = (g.left, g.cell_w);
+    let y = g.top + CELL_H * i as f64;
+    let _ = writeln!(
+        s,
+        "<text class=\"row-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+        left - 10.0,
+        y + CELL_H / 2.0 + 4.0,
+        xml(gold)
+    );
+    let total: usize = row.iter().sum();
+    for (j, (&count, pred)) in row.iter().zip(labels).enumerate() {
+        let share = if total > 0 { count as f64 / total as f64 } else { 0.0 };
+        let x = left + cell_w * j as f64;
+        let ink = if share > 0.5 { "#ffffff" } else { "#1a1a1a" };
+        let _ = writeln!(
+            s,
+            "<rect class=\"cell\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w:.1}\" height=\"{CELL_H:.1}\" \
+             fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"2\"><title>gold {}, predicted {}: {count} \
+             ({:.1}% of the row)</title></rect>",
+            colour(share),
+            xml(gold),
+            xml(pred),
+            share * 100.0
+        );
+        let cx = x + cell_w / 2.0;
+        let _ = writeln!(
+            s,
+            "<text class=\"count\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"15\" \
+             fill=\"{ink}\">{count}</text>",
+            y + CELL_H / 2.0
+        );
+        let _ = writeln!(
+            s,
+            "<text class=\"share\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" \
+             fill=\"{ink}\">{:.1}%</text>",
+            y + CELL_H / 2.0 + 16.0,
+            share * 100.0
+        );
+    }
 }
 
 #[cfg(test)]
