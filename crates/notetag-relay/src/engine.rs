@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notetag::io::nostr::{verify_event, Event, EventError, EventTemplate, Keys};
+use notetag::io::nostr::{Event, EventError, EventTemplate, Keys};
 use notetag::Classifier;
 use rayon::prelude::*;
 use tokio::sync::mpsc;
@@ -20,6 +20,7 @@ use crate::publish::{OkOutcome, Outbox};
 use crate::state::{Seen, State};
 use crate::stats::{Counters, WARNINGS_PER_INTERVAL};
 use crate::subscribe::{AfterClosed, Subscription};
+use crate::verify::verify_event;
 
 /// Clock margin: notes are asked for from this long before the point up to which
 /// every relay is known complete, for notes that reach a relay late or carry a
