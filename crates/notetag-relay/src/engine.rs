@@ -13,14 +13,13 @@ use tokio::sync::mpsc;
 
 use crate::conn::{Conn, FromConn};
 use crate::error::Result;
-use crate::label::{label_note, LabelSettings, Outcome};
+use crate::label::{verify_and_label, LabelSettings, Outcome};
 use crate::labeler::{LabelerConfig, Summary};
 use crate::message::{self, excerpt, parse_relay_message, RelayMessage};
 use crate::publish::{OkOutcome, Outbox};
 use crate::state::{Seen, State};
 use crate::stats::{Counters, WARNINGS_PER_INTERVAL};
 use crate::subscribe::{AfterClosed, Subscription};
-use crate::verify::verify_event;
 
 /// Clock margin: notes are asked for from this long before the point up to which
 /// every relay is known complete, for notes that reach a relay late or carry a
@@ -332,7 +331,7 @@ impl Engine {
                 fresh
                     .into_par_iter()
                     .map(|ev| {
-                        let r = verify_event(&ev).map(|()| label_note(&clf, &keys, &settings, &ev, now));
+                        let r = verify_and_label(&clf, &keys, &settings, &ev, now);
                         (ev, r)
                     })
                     .collect()

@@ -71,7 +71,7 @@ pub mod verify;
 
 pub use engine::RESUME_MARGIN_SECS;
 pub use error::{Error, Result};
-pub use label::{label_note, LabelSettings, Outcome};
+pub use label::{label_note, verify_and_label, LabelSettings, Outcome};
 pub use labeler::{shutdown_signal, Labeler, LabelerConfig, Summary};
 pub use lang::{note_lang, LangFilter};
 pub use policy::{run_policy, Policy, PolicyRules};
