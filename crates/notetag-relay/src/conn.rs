@@ -34,6 +34,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A ping is sent this often; a relay silent for three times as long is dropped.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
+/// Most frames written with one flush: the frames already queued are sent
+/// together, not one write (and one wake-up of the relay) each.
+const WRITE_BATCH: usize = 256;
+
 /// What a connection reports to the labeler.
 #[derive(Debug)]
 pub enum FromConn {
@@ -118,6 +122,22 @@ async fn run(
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// Send `first` and the frames queued behind it (up to [`WRITE_BATCH`]), then flush.
+async fn send_queued(
+    sink: &mut futures_util::stream::SplitSink<Ws, Message>,
+    first: String,
+    out: &mut mpsc::UnboundedReceiver<String>,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    sink.feed(Message::Text(first.into())).await?;
+    for _ in 1..WRITE_BATCH {
+        match out.try_recv() {
+            Ok(f) => sink.feed(Message::Text(f.into())).await?,
+            Err(_) => break,
+        }
+    }
+    sink.flush().await
+}
+
 /// Pass frames both ways until the connection fails or the labeler stops; returns why.
 async fn pump(
     idx: usize,
@@ -149,7 +169,7 @@ async fn pump(
                 }
             },
             frame = out.recv() => match frame {
-                Some(f) => match sink.send(Message::Text(f.into())).await {
+                Some(f) => match send_queued(&mut sink, f, out).await {
                     Ok(()) => None,
                     Err(e) => return format!("cannot send: {e}"),
                 },

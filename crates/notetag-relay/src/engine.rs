@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notetag::io::nostr::{verify_event, Event, EventError, EventTemplate, Keys};
+use notetag::io::nostr::{Event, EventError, EventTemplate, Keys};
 use notetag::Classifier;
 use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 use crate::conn::{Conn, FromConn};
 use crate::error::Result;
-use crate::label::{label_note, LabelSettings, Outcome};
+use crate::label::{verify_and_label, LabelSettings, Outcome};
 use crate::labeler::{LabelerConfig, Summary};
 use crate::message::{self, excerpt, parse_relay_message, RelayMessage};
 use crate::publish::{OkOutcome, Outbox};
@@ -74,6 +74,7 @@ impl Slot {
 pub struct Engine {
     slots: Vec<Slot>,
     clf: Arc<Classifier>,
+    pool: Arc<rayon::ThreadPool>,
     keys: Arc<Keys>,
     label: Arc<LabelSettings>,
     kinds: Vec<u64>,
@@ -93,7 +94,14 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(cfg: &LabelerConfig, clf: Arc<Classifier>, mut slots: Vec<Slot>, conns: &[Conn], state: State) -> Self {
+    pub fn new(
+        cfg: &LabelerConfig,
+        clf: Arc<Classifier>,
+        pool: Arc<rayon::ThreadPool>,
+        mut slots: Vec<Slot>,
+        conns: &[Conn],
+        state: State,
+    ) -> Self {
         for (slot, conn) in slots.iter_mut().zip(conns) {
             slot.out = Some(conn.out.clone());
             if slot.reads {
@@ -109,6 +117,7 @@ impl Engine {
         Engine {
             slots,
             clf,
+            pool,
             keys: Arc::new(cfg.keys.clone()),
             label: Arc::new(cfg.label.clone()),
             kinds: cfg.kinds.clone(),
@@ -300,8 +309,8 @@ impl Engine {
         }
     }
 
-    /// Verify, deduplicate, classify and sign a batch of notes (in parallel), then
-    /// queue the label events.
+    /// Verify, deduplicate, classify and sign a batch of notes (in parallel, on the
+    /// labelling pool), then queue the label events.
     async fn label_notes(&mut self, notes: Vec<Event>) {
         let mut fresh = Vec::with_capacity(notes.len());
         let mut in_batch = HashSet::new();
@@ -316,14 +325,17 @@ impl Engine {
             fresh.push(ev);
         }
         let (clf, keys, settings, now) = (self.clf.clone(), self.keys.clone(), self.label.clone(), unix_now());
+        let pool = self.pool.clone();
         let work = move || -> Vec<(Event, std::result::Result<Outcome, EventError>)> {
-            fresh
-                .into_par_iter()
-                .map(|ev| {
-                    let r = verify_event(&ev).map(|()| label_note(&clf, &keys, &settings, &ev, now));
-                    (ev, r)
-                })
-                .collect()
+            pool.install(|| {
+                fresh
+                    .into_par_iter()
+                    .map(|ev| {
+                        let r = verify_and_label(&clf, &keys, &settings, &ev, now);
+                        (ev, r)
+                    })
+                    .collect()
+            })
         };
         let results = match tokio::task::spawn_blocking(work).await {
             Ok(r) => r,

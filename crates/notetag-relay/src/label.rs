@@ -1,10 +1,11 @@
 //! One note in, one outcome out: classify, apply the language rules, and build the
 //! signed NIP-32 label event for a note with topics.
 
-use notetag::io::nostr::{add_language_label, label_event, Event, Keys, LabelTarget};
+use notetag::io::nostr::{add_language_label, label_event, Event, EventError, Keys, LabelTarget};
 use notetag::{Classifier, PredictOptions};
 
 use crate::lang::{note_lang, LangFilter};
+use crate::verify::verify_event;
 
 /// How notes are labelled.
 #[derive(Debug, Clone)]
@@ -62,6 +63,19 @@ pub fn label_note(clf: &Classifier, keys: &Keys, settings: &LabelSettings, note:
     let mut template = label_event(&settings.namespace, pred.labels(), &target, note.created_at.min(now));
     add_language_label(&mut template, pred.lang());
     Outcome::Labelled(Box::new(keys.sign_with_aux(template, &[0; 32])))
+}
+
+/// What the labeler does with each new note a relay sends: check its id and
+/// signature ([`verify_event`]), then [`label_note`] it.
+pub fn verify_and_label(
+    clf: &Classifier,
+    keys: &Keys,
+    settings: &LabelSettings,
+    note: &Event,
+    now: u64,
+) -> Result<Outcome, EventError> {
+    verify_event(note)?;
+    Ok(label_note(clf, keys, settings, note, now))
 }
 
 #[cfg(test)]

@@ -146,10 +146,12 @@ impl Labeler {
     /// [`LabelerConfig::flush_timeout`] to be acknowledged, and write the state.
     ///
     /// Needs a Tokio runtime with time and I/O enabled. Fails only when the state
-    /// file cannot be read at the start or written at the end; relay trouble is
-    /// logged on standard error, counted and retried.
+    /// file cannot be read at the start or written at the end, or the labelling
+    /// threads cannot be started; relay trouble is logged on standard error,
+    /// counted and retried.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<Summary> {
         let cfg = self.config;
+        let pool = labelling_pool()?;
         let state = match State::load(&cfg.state_path)? {
             Some(s) => s,
             None => {
@@ -180,7 +182,7 @@ impl Labeler {
             .map(|(i, s)| conn::spawn(i, s.url.clone(), tx.clone(), stop_rx.clone()))
             .collect();
         drop(tx);
-        let mut engine = Engine::new(&cfg, self.clf, slots, &conns, state);
+        let mut engine = Engine::new(&cfg, self.clf, pool, slots, &conns, state);
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tokio::pin!(shutdown);
         loop {
@@ -208,6 +210,19 @@ impl Labeler {
         }
         summary
     }
+}
+
+/// Threads that verify, classify and sign notes, one per core, named
+/// `notetag-label-N` (so that `top -H` and the measurements tell them apart).
+fn labelling_pool() -> Result<Arc<rayon::ThreadPool>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("notetag-label-{i}"))
+        .build()
+        .map_err(|e| Error::Io {
+            path: None,
+            source: std::io::Error::other(format!("cannot start the labelling threads: {e}")),
+        })?;
+    Ok(Arc::new(pool))
 }
 
 /// `first` and whatever else is waiting, up to a batch.

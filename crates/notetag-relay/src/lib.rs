@@ -30,12 +30,17 @@
 //! (TLS by rustls with the `ring` provider and the webpki roots), not the relay
 //! pool of `nostr-sdk`. The labeler needs the frames themselves: a garbage or
 //! oversized frame must be logged and skipped rather than end the stream, `OK`
-//! answers drive its own retry and state logic, and events are verified, labelled
-//! and signed with the core's [`notetag::io::nostr`] types — one event type, one
-//! signer, one verifier for the file and the live paths. A pool would bring a second
+//! answers drive its own retry and state logic, and events are labelled and signed
+//! with the core's [`notetag::io::nostr`] types — one event type, one NIP-01 id,
+//! one signer for the file and the live paths. A pool would bring a second
 //! event model, its own retry policy and a much larger build for the few NIP-01
 //! messages used here. tokio-tungstenite 0.26 is also what the relay used in the
 //! tests (`nostr-relay-builder`) builds on, so the two share one WebSocket build.
+//!
+//! Checking signatures is most of the work per note, so [`verify`] checks the
+//! events read from relays with libsecp256k1 (the `secp256k1` crate, which the
+//! relays in the tests use too): the core's checks and errors, at well under half
+//! the cost of the core's pure-Rust verifier.
 //!
 //! ## The strfry policy
 //!
@@ -62,10 +67,11 @@ pub mod publish;
 pub mod state;
 pub mod stats;
 pub mod subscribe;
+pub mod verify;
 
 pub use engine::RESUME_MARGIN_SECS;
 pub use error::{Error, Result};
-pub use label::{label_note, LabelSettings, Outcome};
+pub use label::{label_note, verify_and_label, LabelSettings, Outcome};
 pub use labeler::{shutdown_signal, Labeler, LabelerConfig, Summary};
 pub use lang::{note_lang, LangFilter};
 pub use policy::{run_policy, Policy, PolicyRules};
