@@ -5,13 +5,13 @@
 //! Every note read from a relay is verified, and BIP-340 verification is most of
 //! the labeler's work per note. libsecp256k1 (through the `secp256k1` crate) does it
 //! in well under half the time of the pure-Rust verifier of the core, so the live
-//! path uses it. The id is still computed by the core ([`event_id`]), the errors
+//! path uses it. The id is still decoded and checked by the core ([`check_event_id`]), the errors
 //! are the core's [`EventError`]s with the same messages, and the tests check that
 //! both verifiers accept and refuse the same events.
 
 use std::sync::OnceLock;
 
-use notetag::io::nostr::{event_id, Event, EventError};
+use notetag::io::nostr::{check_event_id, Event, EventError};
 use secp256k1::{schnorr::Signature, Secp256k1, VerifyOnly, XOnlyPublicKey};
 
 fn context() -> &'static Secp256k1<VerifyOnly> {
@@ -23,52 +23,11 @@ fn context() -> &'static Secp256k1<VerifyOnly> {
 /// BIP-340 signature of that id under its pubkey. Accepts and refuses exactly what
 /// [`notetag::io::nostr::verify_event`] does, with the same errors.
 pub fn verify_event(event: &Event) -> Result<(), EventError> {
-    let pubkey: [u8; 32] = unhex_field("pubkey", &event.pubkey)?;
-    let sig: [u8; 64] = unhex_field("sig", &event.sig)?;
-    let id: [u8; 32] = unhex_field("id", &event.id)?;
-    let computed = event_id(&event.pubkey, event.created_at, event.kind, &event.tags, &event.content);
-    if computed != id {
-        return Err(EventError::IdMismatch {
-            computed: hex(&computed),
-            found: event.id.clone(),
-        });
-    }
-    let pubkey = XOnlyPublicKey::from_byte_array(&pubkey).map_err(|_| EventError::BadPublicKey)?;
+    let c = check_event_id(event)?;
+    let pubkey = XOnlyPublicKey::from_byte_array(&c.pubkey).map_err(|_| EventError::BadPublicKey)?;
     context()
-        .verify_schnorr(&Signature::from_byte_array(sig), &id, &pubkey)
+        .verify_schnorr(&Signature::from_byte_array(c.sig), &c.id, &pubkey)
         .map_err(|_| EventError::BadSignature)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
-
-/// Lowercase hex of exactly `N` bytes, as NIP-01 writes ids, keys and signatures.
-fn unhex_field<const N: usize>(field: &'static str, s: &str) -> Result<[u8; N], EventError> {
-    let bad = |reason: String| EventError::Field { field, reason };
-    if s.len() != 2 * N {
-        return Err(bad(format!(
-            "expected {} hex characters, found {}",
-            2 * N,
-            s.chars().count()
-        )));
-    }
-    let mut out = [0u8; N];
-    for (i, c) in s.bytes().enumerate() {
-        let v = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return Err(bad(format!("character {} is not a lowercase hex digit", i + 1))),
-        };
-        out[i / 2] |= if i % 2 == 0 { v << 4 } else { v };
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -155,17 +155,25 @@ pub async fn publish(url: &str, events: &[Event]) {
     }
     let mut oks = 0;
     while oks < events.len() {
-        let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
-            .await
-            .expect("an OK in time");
-        if let Some(Ok(Message::Text(t))) = msg {
-            if t.starts_with("[\"OK\"") {
-                assert!(t.contains("true"), "publish refused: {t}");
-                oks += 1;
-            }
-        }
+        oks += usize::from(next_ok(&mut ws, Duration::from_secs(20)).await);
     }
     let _ = ws.close(None).await;
+}
+
+/// Read the next frame from a publishing connection: true when it is an `OK`
+/// (which must accept the event), false for any other frame.
+pub async fn next_ok<S>(ws: &mut S, within: Duration) -> bool
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let msg = tokio::time::timeout(within, ws.next()).await.expect("an OK in time");
+    match msg {
+        Some(Ok(Message::Text(t))) if t.starts_with("[\"OK\"") => {
+            assert!(t.contains("true"), "publish refused: {t}");
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Poll `check` until it returns true; panics with `what` after `limit`.

@@ -220,6 +220,25 @@ pub fn event_id(pubkey: &str, created_at: u64, kind: u64, tags: &[Vec<String>], 
 /// Check an event: its id must be the hash of its fields, and its signature a valid
 /// BIP-340 signature of that id under its pubkey.
 pub fn verify_event(event: &Event) -> Result<(), EventError> {
+    let c = check_event_id(event)?;
+    verify_bip340(&c.pubkey, &c.id, &c.sig)
+}
+
+/// An event's pubkey, id and signature as bytes, its id checked against its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckedId {
+    /// The x-only public key.
+    pub pubkey: [u8; 32],
+    /// The event id, equal to the hash of the event's fields.
+    pub id: [u8; 32],
+    /// The BIP-340 signature, not yet verified.
+    pub sig: [u8; 64],
+}
+
+/// The first half of [`verify_event`], for callers with their own signature
+/// verifier: decodes the pubkey, id and signature, checks that the id is the hash
+/// of the event's fields, and returns the three as bytes.
+pub fn check_event_id(event: &Event) -> Result<CheckedId, EventError> {
     let pubkey: [u8; 32] = unhex_field("pubkey", &event.pubkey)?;
     let sig: [u8; 64] = unhex_field("sig", &event.sig)?;
     let id: [u8; 32] = unhex_field("id", &event.id)?;
@@ -230,7 +249,7 @@ pub fn verify_event(event: &Event) -> Result<(), EventError> {
             found: event.id.clone(),
         });
     }
-    verify_bip340(&pubkey, &id, &sig)
+    Ok(CheckedId { pubkey, id, sig })
 }
 
 /// Verify a BIP-340 signature of a 32-byte message under an x-only public key.
