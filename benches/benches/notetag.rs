@@ -33,6 +33,9 @@ fn one_note(c: &mut Criterion) {
             black_box(scratch.scores[0])
         })
     });
+    g.bench_function("language", |b| {
+        b.iter(|| black_box(notetag::text::lang::profile(black_box(&note))))
+    });
     g.bench_function("predict", |b| b.iter(|| black_box(model.predict(black_box(&note)))));
     g.finish();
 }

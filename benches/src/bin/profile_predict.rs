@@ -3,6 +3,9 @@
 //!
 //! `profile_predict one 100000` — the median note 100,000 times;
 //! `profile_predict all 3` — every test-split note, 3 passes;
+//! `profile_predict predict 100000` — `predict` (probabilities, language, labels)
+//! of the median note 100,000 times;
+//! `profile_predict lang 100000` — the median note's language 100,000 times;
 //! `profile_predict load 200` — load the default model 200 times;
 //! a third argument names another JSON Lines file of notes to use instead, and a
 //! fourth a model file to use instead of the default model.
@@ -42,12 +45,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+        "predict" => {
+            let note = median_note(&notes);
+            for _ in 0..reps {
+                sum += model.predict(black_box(note)).probabilities()[0];
+            }
+        }
+        "lang" => {
+            let note = median_note(&notes);
+            for _ in 0..reps {
+                sum += black_box(notetag::text::lang::profile(black_box(note))).words as f32;
+            }
+        }
         "load" => {
             for _ in 0..reps {
                 sum += black_box(Classifier::default_model()?).table().bias()[0];
             }
         }
-        other => return Err(format!("unknown mode {other:?}: use one, all or load").into()),
+        other => return Err(format!("unknown mode {other:?}: use one, all, predict, lang or load").into()),
     }
     println!("{sum}");
     Ok(())

@@ -33,10 +33,18 @@ const SCALE: f32 = 8.0;
 const SUFFIX_MIN: usize = 5;
 /// Bytes in a word ending.
 const SUFFIX_LEN: usize = 3;
+/// Bytes of a word its features read: longer runs of letters are cut (they are
+/// keys and strings of junk, not words).
+const WORD_MAX: usize = 32;
+/// Word features looked up before the scores may count as settled.
+const SETTLED_AFTER: u32 = 8;
+/// Lead of the best language over the second, in stored units, at which the
+/// scores are settled (ten nats: odds of over 20,000 to 1).
+const SETTLED_MARGIN: i32 = 24;
 /// The most features a model keeps (its most frequent ones).
 const MAX_FEATURES: usize = 24_000;
 /// File magic of a serialised language model.
-const MAGIC: &[u8; 8] = b"NTLANG01";
+const MAGIC: &[u8; 8] = b"NTLANG02";
 
 /// The embedded language model (see `crates/notetag/models/lang.bin`).
 static EMBEDDED: &[u8] = include_bytes!("../../models/lang.bin");
@@ -81,37 +89,23 @@ fn script_of(c: char) -> Option<Script> {
 }
 
 /// Letters per script in a note, plus the marks that split a script between two
-/// languages.
+/// languages, and its words.
 #[derive(Default)]
 struct ScriptCounts {
     n: [u32; SCRIPTS],
+    /// Runs of letters (any script) outside the pieces that hold no words.
+    words: u32,
     ukrainian: bool,
     persian: bool,
 }
 
 impl ScriptCounts {
-    /// Counts the letters of `text` outside the pieces that hold no words (see
-    /// [`carries_words`]).
-    fn of(text: &str) -> Self {
-        let mut s = ScriptCounts::default();
-        for piece in pieces(text) {
-            s.add(piece);
-        }
-        s
-    }
-
-    fn add(&mut self, piece: &str) {
-        if piece.is_ascii() {
-            self.n[Script::Latin as usize] += piece.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
-            return;
-        }
-        for c in piece.chars() {
-            if let Some(k) = script_of(c) {
-                self.n[k as usize] += 1;
-                self.ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ');
-                self.persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی');
-            }
-        }
+    fn add_char(&mut self, c: char) -> Option<Script> {
+        let k = script_of(c)?;
+        self.n[k as usize] += 1;
+        self.ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ');
+        self.persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی');
+        Some(k)
     }
 
     /// The script with the most weight (CJK characters count three), if any.
@@ -155,6 +149,20 @@ pub struct LangModel {
     rows: Vec<i8>,
 }
 
+/// Whether Latin-language scores are settled: the best leads the second by
+/// [`SETTLED_MARGIN`].
+fn settled(score: &[i32]) -> bool {
+    let (mut best, mut second) = (i32::MIN, i32::MIN);
+    for &s in score {
+        if s > best {
+            (best, second) = (s, best);
+        } else if s > second {
+            second = s;
+        }
+    }
+    best - second >= SETTLED_MARGIN
+}
+
 /// The features of one word: the word, and its ending when it is long enough.
 fn word_features(word: &[u8], mut f: impl FnMut(u32)) {
     let key = |seed: u64, b: &[u8]| (fmix(hash_bytes(seed, b)) >> 32) as u32 | 1;
@@ -164,61 +172,151 @@ fn word_features(word: &[u8], mut f: impl FnMut(u32)) {
     }
 }
 
-/// The whitespace-separated pieces of `text` that can hold words, a piece cut
-/// where a link starts inside it (text written up to a URL with no space).
-fn pieces(text: &str) -> impl Iterator<Item = &str> {
-    text.split(char::is_whitespace)
-        .map(|p| match p.find("http") {
-            Some(i) if i > 0 && (p[i..].starts_with("http://") || p[i..].starts_with("https://")) => &p[..i],
-            _ => p,
-        })
-        .filter(|p| carries_words(p))
-}
-
-/// Whether a whitespace-separated piece of a note can hold words: URLs, `nostr:`
-/// references, mentions (`@…`, `#[0]`), custom emoji shortcodes (`:name:`) and
-/// long identifiers mixing letters and digits (keys, invoices, hashes) cannot.
-fn carries_words(piece: &str) -> bool {
-    let b = piece.as_bytes();
-    let ident = b.len() >= 20 && b.iter().any(u8::is_ascii_digit) && b.iter().all(u8::is_ascii_alphanumeric);
-    let shortcode = b.len() >= 3 && b[0] == b':' && b[b.len() - 1] == b':';
-    !(ident
-        || shortcode
-        || piece.contains("://")
-        || piece.starts_with("nostr:")
-        || piece.starts_with('@')
-        || piece.starts_with("#[")
-        || piece.starts_with("www.")
-        || piece.starts_with("lnbc")
-        || piece.starts_with("lnurl"))
-}
-
-/// Calls `f` with every word of `text`, lower-cased into `buf`. A word is a run
-/// of letters (apostrophes, digits and everything else end it). URLs, mentions
-/// and `nostr:` references are skipped.
-fn for_each_word(text: &str, buf: &mut Vec<u8>, mut f: impl FnMut(&[u8])) {
-    for piece in pieces(text) {
-        if !carries_words(piece) {
-            continue;
+/// The part of a whitespace-separated piece that can hold words (`colon`: whether
+/// the piece holds a `:`), as its length
+/// in bytes (the piece is cut where a link starts inside it: text written up to
+/// a URL with no space), or `None` when it can hold none: URLs, `nostr:`
+/// references, mentions (`@…`, `#[0]`), custom emoji shortcodes (`:name:`),
+/// Lightning invoices and long identifiers mixing letters and digits (keys,
+/// hashes).
+fn word_part(b: &[u8], colon: bool) -> Option<usize> {
+    let &first = b.first()?;
+    // Links, `nostr:` references and shortcodes all hold a colon; most pieces
+    // have none.
+    let b = if colon {
+        let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+        let b = match find(b, b"http") {
+            Some(i) if i > 0 && (b[i..].starts_with(b"http://") || b[i..].starts_with(b"https://")) => &b[..i],
+            _ => b,
+        };
+        let shortcode = b.len() >= 3 && b[0] == b':' && b[b.len() - 1] == b':';
+        if shortcode || b.starts_with(b"nostr:") || find(b, b"://").is_some() {
+            return None;
         }
-        let mut chars = piece.chars().peekable();
-        while chars.peek().is_some() {
-            buf.clear();
-            for c in chars.by_ref() {
-                if !c.is_alphabetic() {
-                    break;
+        b
+    } else {
+        b
+    };
+    let ident = b.len() >= 20 && b.iter().any(u8::is_ascii_digit) && b.iter().all(u8::is_ascii_alphanumeric);
+    let skip = ident
+        || first == b'@'
+        || [b"#[".as_slice(), b"www.", b"lnbc", b"lnurl"]
+            .iter()
+            .any(|p| b.starts_with(p));
+    (!skip).then_some(b.len())
+}
+
+/// Whether an ASCII byte separates pieces (what `char::is_whitespace` says of it).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// One pass over the word-carrying pieces of `text` (see [`word_part`]):
+/// counts letters per script and words into `counts`, and calls `f` with every
+/// word written in Latin letters, lower-cased and cut to [`WORD_MAX`] bytes. A
+/// word is a run of letters (apostrophes, digits and everything else end it).
+/// Once `f` returns false it is not called again; the counting goes on, except
+/// in an ASCII note, where it stops too (every letter is Latin, so nothing
+/// further can change the note's script or language).
+fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
+    let mut words = Words {
+        counts,
+        f,
+        want: true,
+        buf: [0; WORD_MAX],
+    };
+    if text.is_ascii() {
+        // Pieces end at spaces; `colon` says whether the piece so far holds one.
+        let mut take = |piece: &[u8], colon: bool| {
+            if let Some(n) = word_part(piece, colon) {
+                words.ascii(&piece[..n]);
+            }
+            words.want
+        };
+        let b = text.as_bytes();
+        let (mut start, mut colon) = (0, false);
+        for (i, &c) in b.iter().enumerate() {
+            if is_space(c) {
+                // All of an ASCII note is Latin: once its language is settled
+                // the rest has nothing to change.
+                if !take(&b[start..i], colon) {
+                    return;
                 }
-                if c.is_ascii() {
-                    buf.push(c.to_ascii_lowercase() as u8);
-                } else {
+                (start, colon) = (i + 1, false);
+            } else {
+                colon |= c == b':';
+            }
+        }
+        take(&b[start..], colon);
+        return;
+    }
+    for piece in text.split(char::is_whitespace) {
+        match word_part(piece.as_bytes(), piece.contains(':')) {
+            Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
+            Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
+            _ => {}
+        }
+    }
+}
+
+/// The word pass of [`scan`].
+struct Words<'c, F> {
+    counts: &'c mut ScriptCounts,
+    f: F,
+    /// Whether `f` still wants words.
+    want: bool,
+    buf: [u8; WORD_MAX],
+}
+
+impl<F: FnMut(&[u8]) -> bool> Words<'_, F> {
+    /// The words of an ASCII piece.
+    fn ascii(&mut self, b: &[u8]) {
+        let letter = |c: u8| (c | 0x20).wrapping_sub(b'a') < 26;
+        let mut rest = b;
+        while let Some(start) = rest.iter().position(|&c| letter(c)) {
+            let word = &rest[start..];
+            let len = word.iter().position(|&c| !letter(c)).unwrap_or(word.len());
+            rest = &word[len..];
+            self.counts.n[Script::Latin as usize] += len as u32;
+            self.counts.words += 1;
+            if self.want {
+                let n = len.min(WORD_MAX);
+                for (d, &c) in self.buf.iter_mut().zip(&word[..n]) {
+                    *d = c | 0x20;
+                }
+                self.want = (self.f)(&self.buf[..n]);
+            }
+        }
+    }
+
+    /// The words of a piece with non-ASCII characters.
+    fn chars(&mut self, piece: &str) {
+        // In a run of letters; bytes of it in `buf`; all its letters Latin.
+        let (mut in_word, mut n, mut latin) = (false, 0usize, true);
+        for c in piece.chars().chain(std::iter::once(' ')) {
+            let script = self.counts.add_char(c);
+            if c.is_alphabetic() {
+                if !in_word {
+                    (in_word, n, latin) = (true, 0, true);
+                    self.counts.words += 1;
+                }
+                latin &= script == Some(Script::Latin);
+                if self.want && latin {
+                    let mut tmp = [0u8; 4];
                     for l in c.to_lowercase() {
-                        let mut tmp = [0u8; 4];
-                        buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                        for &byte in l.encode_utf8(&mut tmp).as_bytes() {
+                            if n < WORD_MAX {
+                                self.buf[n] = byte;
+                                n += 1;
+                            }
+                        }
                     }
                 }
-            }
-            if !buf.is_empty() {
-                f(buf);
+            } else if in_word {
+                in_word = false;
+                if self.want && latin {
+                    self.want = (self.f)(&self.buf[..n]);
+                }
             }
         }
     }
@@ -241,18 +339,25 @@ impl LangModel {
     pub fn fit<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>, min_count: u32) -> Result<LangModel> {
         use std::collections::{BTreeMap, HashMap};
         let mut per_code: BTreeMap<String, (HashMap<u32, u32>, u64)> = BTreeMap::new();
-        let mut buf = Vec::new();
+        let mut features = Vec::new();
         for (text, code) in rows {
-            if SCRIPT_LANGUAGES.contains(&code) || ScriptCounts::of(text).main() != Some(Script::Latin) {
+            if SCRIPT_LANGUAGES.contains(&code) {
+                continue;
+            }
+            let mut script = ScriptCounts::default();
+            features.clear();
+            scan(text, &mut script, |w| {
+                word_features(w, |k| features.push(k));
+                true
+            });
+            if script.main() != Some(Script::Latin) {
                 continue;
             }
             let (counts, total) = per_code.entry(code.to_string()).or_default();
-            for_each_word(text, &mut buf, |w| {
-                word_features(w, |k| {
-                    *counts.entry(k).or_default() += 1;
-                    *total += 1;
-                })
-            });
+            for &k in &features {
+                *counts.entry(k).or_default() += 1;
+                *total += 1;
+            }
         }
         if per_code.len() < 2 {
             return Err(Error::InvalidData(format!(
@@ -299,7 +404,10 @@ impl LangModel {
 
     fn slot(&self, key: u32) -> (usize, bool) {
         let mask = self.keys.len() - 1;
-        let mut i = (key as usize).wrapping_mul(0x9E37_79B9) & mask;
+        // The first slot from the high bits of a multiplicative hash (the low
+        // bits of `key * odd` keep `key`'s lowest bit, which is always set).
+        let bits = self.keys.len().trailing_zeros();
+        let mut i = (key.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize;
         loop {
             match self.keys[i] {
                 0 => return (i, false),
@@ -316,40 +424,27 @@ impl LangModel {
         self.rows[i * k..(i + 1) * k].copy_from_slice(row);
     }
 
-    /// The Latin-script language of `text` (`None` when the model knows none of
-    /// its words) and the number of its words.
-    fn latin(&self, text: &str) -> (Option<&str>, u32) {
-        let k = self.codes.len();
-        let mut score = [0i32; 16];
-        let (mut known, mut words) = (0u32, 0u32);
-        // One lower-casing buffer per thread: prediction allocates nothing per note.
-        thread_local! {
-            static WORD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        WORD.with_borrow_mut(|buf| {
-            for_each_word(text, buf, |w| {
-                words += 1;
-                word_features(w, |key| {
-                    let (i, found) = self.slot(key);
-                    if found {
-                        known += 1;
-                        for (s, &v) in score.iter_mut().zip(&self.rows[i * k..(i + 1) * k]) {
-                            *s += i32::from(v);
-                        }
-                    }
-                })
-            })
-        });
-        if known == 0 {
-            return (None, words);
-        }
-        let best = (0..k).max_by_key(|&l| (score[l], std::cmp::Reverse(l)));
-        (best.map(|b| self.codes[b].as_str()), words)
-    }
-
     /// The language of `text` and how much text it has to tell by.
+    ///
+    /// One pass over the note. Latin-script words are looked up until the best
+    /// language leads the second by ten nats; the letters and words are counted
+    /// to the end, except in an ASCII note, which is read only that far.
     pub fn profile(&self, text: &str) -> Profile<'_> {
-        let counts = ScriptCounts::of(text);
+        let k = self.codes.len();
+        let (mut score, mut known) = ([0i32; 16], 0u32);
+        let mut counts = ScriptCounts::default();
+        scan(text, &mut counts, |w| {
+            word_features(w, |key| {
+                let (i, found) = self.slot(key);
+                if found {
+                    known += 1;
+                    for (s, &v) in score.iter_mut().zip(&self.rows[i * k..(i + 1) * k]) {
+                        *s += i32::from(v);
+                    }
+                }
+            });
+            !(known >= SETTLED_AFTER && settled(&score[..k]))
+        });
         let Some(script) = counts.main() else {
             return Profile {
                 lang: UNDETERMINED,
@@ -358,10 +453,12 @@ impl LangModel {
         };
         let lang = match script {
             Script::Latin => {
-                let (lang, words) = self.latin(text);
+                let best = (0..k).max_by_key(|&l| (score[l], std::cmp::Reverse(l)));
                 return Profile {
-                    lang: lang.unwrap_or(UNDETERMINED),
-                    words,
+                    lang: best
+                        .filter(|_| known > 0)
+                        .map_or(UNDETERMINED, |b| self.codes[b].as_str()),
+                    words: counts.words,
                 };
             }
             Script::Kana => "ja",
@@ -458,7 +555,8 @@ pub struct Profile<'a> {
     pub lang: &'a str,
     /// Words in the note's main script, outside URLs, mentions, custom emoji and
     /// identifiers (for Han, kana and Hangul, characters). Zero means the note has
-    /// no words at all: links, mentions, emoji or numbers only.
+    /// no words at all: links, mentions, emoji or numbers only. In an ASCII note
+    /// the count stops where its language is settled.
     pub words: u32,
 }
 
@@ -503,6 +601,22 @@ mod tests {
         let m = toy();
         assert_eq!(m.detect("the kids are happy"), "en");
         assert_eq!(m.detect("los niños están en el mercado"), "es");
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        // An emoji sends a note down the character-by-character path; its words
+        // and language stay those of the ASCII path.
+        let m = toy();
+        for t in [
+            "the kids are happy at the market",
+            "los niños están en el mercado con el gato",
+            "we went to the market https://nostr.build/i/abc.jpg and the cat is happy",
+        ] {
+            let with_emoji = format!("{t} 🤙");
+            assert_eq!(m.detect(t), m.detect(&with_emoji), "{t:?}");
+            assert!(m.profile(&with_emoji).words > 0);
+        }
     }
 
     #[test]
