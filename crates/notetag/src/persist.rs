@@ -32,8 +32,8 @@
 //! | `weights_f32` | `[f32]` | bucket-major weights at full precision (likewise) |
 //! | `bias` | `[f32]` | per label, the bias of its linear scorer |
 //! | `calibration` | `[(f32, f32)]` | per label, Platt `(a, b)`: p = 1 / (1 + exp(a × score + b)) |
-//! | `thresholds` | `[f32]` | per label, the probability at or above which the label is given |
-//! | `meta` | string | JSON of the [`TrainingMeta`] (rows, label counts, data hash, out-of-fold metrics, source) |
+//! | `thresholds` | `[f32]` | per label, the probability at or above which the label is given (for a note in a language with thresholds of its own, see `meta`, those instead) |
+//! | `meta` | string | JSON of the [`TrainingMeta`] (rows, label counts, data hash, out-of-fold metrics, source, covered languages and their own thresholds) |
 //!
 //! Buckets not listed have IDF 0 and weight 0. The number of buckets is
 //! `2^bucket_bits` from the parameters; any HF tokenizer configuration travels in

@@ -53,6 +53,28 @@ fn notes_in_a_language_the_model_does_not_cover_get_no_topic() {
 }
 
 #[test]
+fn notes_are_judged_by_their_language_thresholds() {
+    let clf = model();
+    let own: Vec<&str> = clf.meta().language_thresholds.iter().map(|t| t.lang.as_str()).collect();
+    assert!(
+        own.contains(&"zh") && own.contains(&"ja") && !own.contains(&"en"),
+        "{own:?}"
+    );
+    for note in [
+        "今天在地铁上看到一只狗坐在座位上，周围的人都在拍照",
+        "昼ごはんはカレーにした、辛すぎて汗が止まらない",
+        "The central bank held rates and the new chip export rules start in May",
+    ] {
+        let p = clf.predict(note);
+        let t = clf.thresholds_for(p.lang());
+        let mut want: Vec<(&str, f32)> = p.scores().zip(t).filter(|((_, s), t)| s >= t).map(|(x, _)| x).collect();
+        want.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let got: Vec<&str> = p.labels().collect();
+        assert_eq!(got, want.iter().map(|x| x.0).collect::<Vec<_>>(), "{note}");
+    }
+}
+
+#[test]
 fn the_model_card_lists_the_languages_it_covers() {
     let clf = model();
     for l in ["en", "ja", "zh", "es", "pt", "de", "fr", "ko", "ru", "it"] {

@@ -161,7 +161,9 @@ class Classifier:
         given to :meth:`fit` as numbers (e.g. by scikit-learn's
         ``LabelEncoder``) stay numbers here and in every result.
     thresholds_ : list of float
-        Per-label probability thresholds tuned in training (used by :meth:`tag`).
+        Per-label probability thresholds tuned in training (used by :meth:`tag`;
+        a note in a language listed in ``training_["language_thresholds"]`` is
+        judged by that language's own).
     training_ : dict
         What the model records about its training (rows, label counts,
         out-of-fold accuracy, macro-F1 and calibration error, the autotune
@@ -465,7 +467,8 @@ class Classifier:
 
     @property
     def thresholds_(self) -> List[float]:
-        """Per-label probability thresholds tuned in training."""
+        """Per-label probability thresholds tuned in training (languages with their
+        own are in ``training_["language_thresholds"]``)."""
         return self._fitted().thresholds
 
     @property

@@ -47,7 +47,7 @@ pub use svm::{SvmLoss, SvmParams};
 pub(crate) use table::{quant_idf, Stored};
 pub use table::{BucketTable, Row};
 pub(crate) use train::quantize;
-pub use train::{covered_languages, min_language_rows, TrainingMeta};
+pub use train::{covered_languages, min_language_rows, LanguageThresholds, TrainingMeta};
 pub use vocabulary::{find_param, Kind, Param, Value, PARAMS};
 
 #[cfg(test)]

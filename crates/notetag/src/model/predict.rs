@@ -154,6 +154,14 @@ impl Classifier {
         if calibration.iter().any(|p| !p.a.is_finite() || !p.b.is_finite()) {
             return Err(bad("non-finite calibration".into()));
         }
+        for t in &meta.language_thresholds {
+            if t.thresholds.len() != l || !t.thresholds.iter().all(|v| (0.0..=1.0).contains(v)) {
+                return Err(bad(format!(
+                    "the thresholds for language {:?} must be {l} numbers from 0 to 1",
+                    t.lang
+                )));
+            }
+        }
         let table = Arc::new(table);
         Ok(Classifier {
             labels: labels.into(),
@@ -174,6 +182,17 @@ impl Classifier {
     /// Per-label decision thresholds on probabilities.
     pub fn thresholds(&self) -> &[f32] {
         &self.thresholds
+    }
+
+    /// The per-label decision thresholds for a note in language `lang`: the
+    /// language's own ([`TrainingMeta::language_thresholds`]) where the model has
+    /// them, else [`Classifier::thresholds`].
+    pub fn thresholds_for(&self, lang: &str) -> &[f32] {
+        self.meta
+            .language_thresholds
+            .iter()
+            .find(|t| t.lang == lang)
+            .map_or(&self.thresholds, |t| &t.thresholds)
     }
 
     /// Per-label Platt calibration.
@@ -255,7 +274,12 @@ impl Classifier {
             let profile = crate::text::lang::profile(text);
             Prediction {
                 labels: self.labels.clone(),
-                scored: decide(&s.scores, &self.thresholds, opts, self.may_tag(&profile)),
+                scored: decide(
+                    &s.scores,
+                    self.thresholds_for(profile.lang),
+                    opts,
+                    self.may_tag(&profile),
+                ),
                 lang: profile.lang,
             }
         })

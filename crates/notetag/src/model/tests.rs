@@ -130,6 +130,31 @@ pub(crate) mod classifier {
     }
 
     #[test]
+    fn a_language_with_thresholds_of_its_own_uses_them() {
+        let mut clf = toy_char_model();
+        // One language in training: nothing of its own.
+        assert!(clf.meta().language_thresholds.is_empty());
+        let note = "the central bank raised rates on gpu chips";
+        let lang = crate::text::lang::detect(note);
+        let overall = clf.predict(note).labels().count();
+        assert!(overall < clf.labels().len());
+        let l = clf.labels().len();
+        clf.meta.language_thresholds = vec![LanguageThresholds {
+            lang: lang.to_string(),
+            thresholds: vec![0.0; l],
+        }];
+        assert_eq!(clf.thresholds_for(lang), vec![0.0; l]);
+        assert_eq!(clf.thresholds_for("zz"), clf.thresholds());
+        assert_eq!(clf.predict(note).labels().count(), l);
+        // They travel in the model file; out of range, the file is refused.
+        let back = Classifier::from_bytes(&clf.to_bytes().unwrap()).unwrap();
+        assert_eq!(back.thresholds_for(lang), vec![0.0; l]);
+        clf.meta.language_thresholds[0].thresholds = vec![1.5; l];
+        let err = Classifier::from_bytes(&clf.to_bytes().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("thresholds for language"), "{err}");
+    }
+
+    #[test]
     fn top_k_and_threshold_options() {
         let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
         let p = clf.predict_with(

@@ -31,6 +31,8 @@ struct Prepared {
     gold: Vec<Gold>,
     /// The languages the training notes cover ([`covered_languages`]).
     languages: Vec<String>,
+    /// Each training note's language.
+    row_langs: Vec<&'static str>,
 }
 
 /// What out-of-fold scores give: per-label calibration and thresholds, and the
@@ -38,8 +40,23 @@ struct Prepared {
 struct Calibrated {
     calibration: Vec<Platt>,
     thresholds: Vec<f32>,
+    language_thresholds: Vec<LanguageThresholds>,
     cv: Report,
 }
+
+/// The training rows' gold labels and languages.
+struct Rows<'a> {
+    y: &'a Targets,
+    gold: &'a [Gold],
+    langs: &'a [&'static str],
+}
+
+/// Training notes a language other than the most common one needs for
+/// thresholds of its own.
+const LANGUAGE_THRESHOLD_ROWS: usize = 1000;
+/// Training notes of a language carrying a label for that label's threshold in
+/// the language to be tuned (else the label keeps the overall threshold).
+const LANGUAGE_THRESHOLD_POSITIVES: usize = 50;
 
 impl Prepared {
     fn new(p: &ValidParams, labels: &[String], examples: &[Example]) -> Result<Self> {
@@ -56,13 +73,15 @@ impl Prepared {
         let x = SparseMatrix::from_rows(p.text.n_buckets(), &vecs);
         let sets: Vec<Vec<usize>> = gold.iter().map(|g| g.set.clone()).collect();
         let y = Targets::from_sets(labels.len(), &sets);
-        let languages = covered_languages(texts.iter().copied());
+        let row_langs: Vec<&'static str> = texts.iter().map(|t| crate::text::lang::detect(t)).collect();
+        let languages = languages_of(&row_langs);
         Ok(Prepared {
             featurizer,
             x,
             y,
             gold,
             languages,
+            row_langs,
         })
     }
 
@@ -73,9 +92,15 @@ impl Prepared {
         let k = usize::from(p.calibration_folds).min(x.nrows());
         let (compact, oof) = out_of_fold(p, &x, &self.y, &self.gold, labels.len(), k)?;
         let weights = compact.expand(&cols, p.text.n_buckets());
-        let fitted = calibrate(&labels, &oof, &self.y, &self.gold, p.threshold_floor);
+        let rows = Rows {
+            y: &self.y,
+            gold: &self.gold,
+            langs: &self.row_langs,
+        };
+        let fitted = calibrate(&labels, &oof, &rows, &self.languages, p.threshold_floor);
         let mut meta = TrainingMeta::new(&self.gold, labels.len(), data_hash, k, &fitted.cv);
         meta.languages = self.languages;
+        meta.language_thresholds = fitted.language_thresholds;
         let idf = self.featurizer.dense_idf().unwrap_or_default();
         if !weights.w.iter().chain(idf).all(|v| v.is_finite()) {
             return Err(Error::InvalidData(
@@ -148,33 +173,60 @@ fn out_of_fold(
 }
 
 /// Platt calibration and F1-best thresholds per label (raised to `floor`) from
-/// out-of-fold scores, and the report of the predictions they give.
-fn calibrate(labels: &[String], oof: &[f32], y: &Targets, gold: &[Gold], floor: f32) -> Calibrated {
+/// out-of-fold scores, thresholds of their own for the covered languages with
+/// enough rows, and the report of the predictions they give.
+fn calibrate(labels: &[String], oof: &[f32], rows: &Rows<'_>, languages: &[String], floor: f32) -> Calibrated {
     let l = labels.len();
     let n = oof.len() / l.max(1);
     let calibration: Vec<Platt> = (0..l)
-        .map(|j| Platt::fit(&(0..n).map(|i| oof[i * l + j]).collect::<Vec<_>>(), &y.pos[j]))
+        .map(|j| Platt::fit(&(0..n).map(|i| oof[i * l + j]).collect::<Vec<_>>(), &rows.y.pos[j]))
         .collect();
     let probs: Vec<f32> = (0..n * l).map(|c| calibration[c % l].prob(oof[c])).collect();
-    let thresholds: Vec<f32> = (0..l)
-        .map(|j| {
-            calibrate::best_f1_threshold(&(0..n).map(|i| probs[i * l + j]).collect::<Vec<_>>(), &y.pos[j]).max(floor)
+    // F1-best thresholds over the rows `keep` selects; `None` for a label with
+    // fewer than `min_pos` positives there.
+    let tune = |keep: &dyn Fn(usize) -> bool, min_pos: usize| -> Vec<Option<f32>> {
+        let idx: Vec<usize> = (0..n).filter(|&i| keep(i)).collect();
+        (0..l)
+            .map(|j| {
+                let pos: Vec<bool> = idx.iter().map(|&i| rows.y.pos[j][i]).collect();
+                (pos.iter().filter(|&&p| p).count() >= min_pos).then(|| {
+                    let p: Vec<f32> = idx.iter().map(|&i| probs[i * l + j]).collect();
+                    calibrate::best_f1_threshold(&p, &pos).max(floor)
+                })
+            })
+            .collect()
+    };
+    let thresholds: Vec<f32> = tune(&|_| true, 0).into_iter().map(|t| t.unwrap_or(0.5)).collect();
+    // The overall thresholds are mostly the most common language's already; the
+    // others get their own where they have the rows for it.
+    let rows_of = |lang: &str| rows.langs.iter().filter(|&&r| r == lang).count();
+    let most = languages.iter().max_by_key(|lang| rows_of(lang));
+    let language_thresholds: Vec<LanguageThresholds> = languages
+        .iter()
+        .filter(|&lang| Some(lang) != most && rows_of(lang) >= LANGUAGE_THRESHOLD_ROWS)
+        .filter_map(|lang| {
+            let own = tune(&|i| rows.langs[i] == lang.as_str(), LANGUAGE_THRESHOLD_POSITIVES);
+            let t: Vec<f32> = own.iter().zip(&thresholds).map(|(o, &t)| o.unwrap_or(t)).collect();
+            (t != thresholds).then(|| LanguageThresholds {
+                lang: lang.clone(),
+                thresholds: t,
+            })
         })
         .collect();
     let cv_pred: Vec<Scored> = (0..n)
         .map(|i| {
-            decide(
-                &probs[i * l..(i + 1) * l],
-                &thresholds,
-                &PredictOptions::default(),
-                true,
-            )
+            let t = language_thresholds
+                .iter()
+                .find(|x| x.lang == rows.langs[i])
+                .map_or(&thresholds, |x| &x.thresholds);
+            decide(&probs[i * l..(i + 1) * l], t, &PredictOptions::default(), true)
         })
         .collect();
-    let cv = Report::compute(labels, gold, &cv_pred);
+    let cv = Report::compute(labels, rows.gold, &cv_pred);
     Calibrated {
         calibration,
         thresholds,
+        language_thresholds,
         cv,
     }
 }
@@ -266,12 +318,27 @@ pub struct TrainingMeta {
     /// languages were recorded) means every language is covered.
     #[serde(default)]
     pub languages: Vec<String>,
+    /// Decision thresholds of their own for covered languages with enough
+    /// training notes, other than the most common one, tuned like the overall
+    /// ones on those notes alone (a note in another language uses the overall
+    /// ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub language_thresholds: Vec<LanguageThresholds>,
     /// The search that chose the parameters, for models trained by autotune.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autotune: Option<super::autotune::AutotuneRecord>,
     /// Corrections learnt since training ([`Classifier::update`]).
     #[serde(default, skip_serializing_if = "super::update::UpdateCount::is_empty")]
     pub updates: super::update::UpdateCount,
+}
+
+/// Per-label decision thresholds for the notes of one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageThresholds {
+    /// ISO 639-1 code.
+    pub lang: String,
+    /// Per label, in label order.
+    pub thresholds: Vec<f32>,
 }
 
 /// How many training notes a language needs to count as covered: 50, or 5% of
@@ -282,13 +349,17 @@ pub fn min_language_rows(rows: usize) -> usize {
 
 /// The languages covered by training texts (see [`TrainingMeta::languages`]).
 pub fn covered_languages<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let langs: Vec<&'static str> = texts.into_iter().map(crate::text::lang::detect).collect();
+    languages_of(&langs)
+}
+
+/// The languages covered by training notes in these languages.
+fn languages_of(langs: &[&'static str]) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
-    let mut rows = 0;
-    for t in texts {
-        rows += 1;
-        *counts.entry(crate::text::lang::detect(t)).or_default() += 1;
+    for &l in langs {
+        *counts.entry(l).or_default() += 1;
     }
-    let min = min_language_rows(rows);
+    let min = min_language_rows(langs.len());
     counts
         .into_iter()
         .filter(|&(l, n)| n >= min && l != crate::text::lang::UNDETERMINED)
@@ -316,6 +387,7 @@ impl TrainingMeta {
             cv_ece: cv.ece,
             source: None,
             languages: Vec::new(),
+            language_thresholds: Vec::new(),
             autotune: None,
             updates: Default::default(),
         }

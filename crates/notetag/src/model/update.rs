@@ -114,6 +114,11 @@ impl Classifier {
                     .collect()
             })
             .collect();
+        // Each note's thresholds: its language's, as prediction uses.
+        let thresholds: Vec<&[f32]> = examples
+            .iter()
+            .map(|e| self.thresholds_for(crate::text::lang::detect(&e.text)))
+            .collect();
         let mut w = Weights::of(self);
         let wrong = |w: &Weights| {
             notes
@@ -127,8 +132,8 @@ impl Classifier {
         while passes < MAX_PASSES {
             passes += 1;
             let mut moved = false;
-            for (x, g) in notes.iter().zip(&gold) {
-                moved |= w.step(self, x, g);
+            for ((x, g), t) in notes.iter().zip(&gold).zip(&thresholds) {
+                moved |= w.step(self, x, g, t);
             }
             if !moved {
                 break;
@@ -249,9 +254,10 @@ impl Weights {
         (0..z.len()).fold(0, |best, j| if z[j] > z[best] { j } else { best })
     }
 
-    /// One online step on a note with features `x` and gold labels `g`, if its
-    /// labels are not yet on their sides; returns whether weights moved.
-    fn step(&mut self, clf: &Classifier, x: &[(u32, f32)], g: &Gold) -> bool {
+    /// One online step on a note with features `x`, gold labels `g` and decision
+    /// `thresholds` (its language's), if its labels are not yet on their sides;
+    /// returns whether weights moved.
+    fn step(&mut self, clf: &Classifier, x: &[(u32, f32)], g: &Gold, thresholds: &[f32]) -> bool {
         // The direction: each feature's value times how freely it moves (see
         // the module docs); `sq` is the score change of a unit step.
         let d: Vec<f32> = x.iter().map(|&(i, v)| v * self.freedom[i as usize]).collect();
@@ -260,8 +266,7 @@ impl Weights {
             return false;
         }
         let z = self.logits(clf, x);
-        let cuts: Vec<f32> = clf
-            .thresholds
+        let cuts: Vec<f32> = thresholds
             .iter()
             .map(|&t| {
                 let t = t.clamp(1e-4, 1.0 - 1e-4);
