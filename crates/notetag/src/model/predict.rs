@@ -188,11 +188,7 @@ impl Classifier {
     /// language's own ([`TrainingMeta::language_thresholds`]) where the model has
     /// them, else [`Classifier::thresholds`].
     pub fn thresholds_for(&self, lang: &str) -> &[f32] {
-        self.meta
-            .language_thresholds
-            .iter()
-            .find(|t| t.lang == lang)
-            .map_or(&self.thresholds, |t| &t.thresholds)
+        super::LanguageThresholds::pick(&self.meta.language_thresholds, lang, &self.thresholds)
     }
 
     /// Per-label Platt calibration.

@@ -215,10 +215,7 @@ fn calibrate(labels: &[String], oof: &[f32], rows: &Rows<'_>, languages: &[Strin
         .collect();
     let cv_pred: Vec<Scored> = (0..n)
         .map(|i| {
-            let t = language_thresholds
-                .iter()
-                .find(|x| x.lang == rows.langs[i])
-                .map_or(&thresholds, |x| &x.thresholds);
+            let t = LanguageThresholds::pick(&language_thresholds, rows.langs[i], &thresholds);
             decide(&probs[i * l..(i + 1) * l], t, &PredictOptions::default(), true)
         })
         .collect();
@@ -339,6 +336,13 @@ pub struct LanguageThresholds {
     pub lang: String,
     /// Per label, in label order.
     pub thresholds: Vec<f32>,
+}
+
+impl LanguageThresholds {
+    /// The thresholds in `own` for a note in `lang`, else `overall`.
+    pub(crate) fn pick<'a>(own: &'a [LanguageThresholds], lang: &str, overall: &'a [f32]) -> &'a [f32] {
+        own.iter().find(|t| t.lang == lang).map_or(overall, |t| &t.thresholds)
+    }
 }
 
 /// How many training notes a language needs to count as covered: 50, or 5% of

@@ -610,7 +610,7 @@ mod tests {
         let m = toy();
         for t in [
             "the kids are happy at the market",
-            "los niños están en el mercado con el gato",
+            "fuimos al mercado con los gatos y la familia",
             "we went to the market https://nostr.build/i/abc.jpg and the cat is happy",
         ] {
             let with_emoji = format!("{t} 🤙");
