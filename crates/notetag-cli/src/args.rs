@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use notetag::io::Format;
+use notetag::TuneMetric;
 
 use crate::compare::Preset;
 use crate::params::ParamArgs;
@@ -52,7 +54,7 @@ pub struct CompareArgs {
     pub input: PathBuf,
     /// Input format (default: detected).
     #[arg(long)]
-    pub format: Option<String>,
+    pub format: Option<Format>,
     /// Number of folds (2..=rows).
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -87,7 +89,7 @@ pub struct PredictArgs {
     pub output: Option<PathBuf>,
     /// Input format: text, jsonl, csv, tsv, fasttext, nostr (default: detected).
     #[arg(long)]
-    pub format: Option<String>,
+    pub format: Option<Format>,
     /// Field holding the text in JSON Lines and CSV input.
     #[arg(long, default_value = "text")]
     pub text_field: String,
@@ -131,7 +133,7 @@ pub struct TrainArgs {
     pub output: PathBuf,
     /// Input format (default: detected).
     #[arg(long)]
-    pub format: Option<String>,
+    pub format: Option<Format>,
     /// The classifier's parameters (the parameter vocabulary's flags).
     #[command(flatten)]
     pub params: ParamArgs,
@@ -142,7 +144,7 @@ pub struct TrainArgs {
     pub autotune: Option<f64>,
     /// What --autotune maximises: macro_f1, or f1:LABEL for the F1 of one label.
     #[arg(long, default_value = "macro_f1", requires = "autotune")]
-    pub metric: String,
+    pub metric: TuneMetric,
 }
 
 /// `notetag eval`.
@@ -156,7 +158,7 @@ pub struct EvalArgs {
     pub model: Option<PathBuf>,
     /// Input format (default: detected).
     #[arg(long)]
-    pub format: Option<String>,
+    pub format: Option<Format>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -14,8 +14,8 @@ const SHOWN: usize = 10;
 /// Run the search `a` asks for (`a.autotune` seconds) and write the best model.
 pub fn train(a: &TrainArgs, seconds: f64) -> Result<ExitCode> {
     let params = a.params.params()?;
-    let options = AutotuneOptions::new(seconds)?.metric(a.metric.parse()?);
-    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let options = AutotuneOptions::new(seconds)?.metric(a.metric.clone());
+    let ex = io::read_examples(&a.input, a.format)?;
     eprintln!(
         "autotune: {seconds} s on {} rows, {} by {}-fold cross-validation on the training data",
         ex.len(),

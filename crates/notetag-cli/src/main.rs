@@ -65,7 +65,7 @@ fn run(cmd: Command) -> Result<ExitCode> {
 
 fn run_eval(a: &EvalArgs) -> Result<ExitCode> {
     let clf = load_model(&a.model)?;
-    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let ex = io::read_examples(&a.input, a.format)?;
     let spin = progress::spinner(&format!("scoring {} rows", ex.len()));
     let report = clf.evaluate(&ex)?;
     spin.finish_and_clear();
@@ -108,7 +108,7 @@ fn run_explain(a: &ExplainArgs) -> Result<ExitCode> {
 }
 
 fn run_compare(a: &CompareArgs) -> Result<ExitCode> {
-    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let ex = io::read_examples(&a.input, a.format)?;
     let rows = compare::compare(&ex, &a.learners, a.folds, a.seed)?;
     if a.json {
         let out = serde_json::json!({
@@ -142,7 +142,7 @@ fn run_info(a: &InfoArgs) -> Result<ExitCode> {
 
 fn train(a: &TrainArgs) -> Result<ExitCode> {
     let params = a.params.params()?.check()?;
-    let ex = io::read_examples(&a.input, a.format.as_deref().map(str::parse).transpose()?)?;
+    let ex = io::read_examples(&a.input, a.format)?;
     let start = std::time::Instant::now();
     let spin = progress::spinner(&format!(
         "training on {} rows ({} calibration folds)",

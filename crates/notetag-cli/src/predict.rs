@@ -79,8 +79,8 @@ fn open_input(a: &PredictArgs) -> Result<Reader<Box<dyn BufRead>>> {
             Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin())),
         ),
     };
-    let format = match &a.format {
-        Some(f) => f.parse()?,
+    let format = match a.format {
+        Some(f) => f,
         None => {
             let head = input.fill_buf().map_err(Error::from)?;
             let first = String::from_utf8_lossy(head.split(|&b| b == b'\n').next().unwrap_or(&[])).into_owned();

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
-use notetag::io::{self, Item, ReadOptions, Reader};
+use notetag::io::{self, Format, Item, ReadOptions, Reader};
 use notetag::{Classifier, Error, Example, Result};
 
 /// `notetag update`.
@@ -24,13 +24,13 @@ pub struct UpdateArgs {
     pub output: PathBuf,
     /// Input format (default: detected).
     #[arg(long)]
-    pub format: Option<String>,
+    pub format: Option<Format>,
 }
 
 /// Run `notetag update`.
 pub fn run(a: &UpdateArgs) -> Result<ExitCode> {
     let mut clf = Classifier::load(&a.model)?;
-    let (lines, examples) = read_corrections(&a.input, a.format.as_deref())?;
+    let (lines, examples) = read_corrections(&a.input, a.format)?;
     let start = Instant::now();
     let r = clf.update(&examples).map_err(|e| at_line(e, &a.input, &lines))?;
     let secs = start.elapsed().as_secs_f64();
@@ -55,10 +55,10 @@ pub fn run(a: &UpdateArgs) -> Result<ExitCode> {
 
 /// The corrections in `path` with the line each starts on. A record without
 /// labels (a plain-text line, say) is an error: a correction needs its labels.
-fn read_corrections(path: &Path, format: Option<&str>) -> Result<(Vec<usize>, Vec<Example>)> {
+fn read_corrections(path: &Path, format: Option<Format>) -> Result<(Vec<usize>, Vec<Example>)> {
     let name = path.display().to_string();
     let format = match format {
-        Some(f) => f.parse()?,
+        Some(f) => f,
         None => io::detect(Some(&name), &io::first_line(path)?),
     };
     let file = std::fs::File::open(path).map_err(|e| Error::io_at(path, e))?;

@@ -90,6 +90,9 @@ fn autotune_options_are_checked() {
     let (code, _, err) = train(&["--autotune", "1", "--metric", "f1:sport"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("`sport` is not a label of the data"), "{err}");
+    let (code, _, err) = train(&["--autotune", "1", "--metric", "accuracy"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid value 'accuracy' for '--metric"), "{err}");
     let (code, _, err) = train(&["--metric", "macro_f1"]);
     assert_eq!(code, 2, "--metric without --autotune: {err}");
     assert!(!model.exists());
