@@ -105,17 +105,9 @@ fn notes(texts: &[String], t0: u64) -> Vec<Event> {
 }
 
 fn texts(range: std::ops::Range<usize>) -> Vec<String> {
-    let corpus = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/dev.jsonl")).unwrap();
-    let all: Vec<String> = corpus
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    range.map(|i| format!("{} ({i})", all[i % all.len()])).collect()
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/dev.jsonl");
+    let all = notetag::io::read_examples(corpus, None).unwrap();
+    range.map(|i| format!("{} ({i})", all[i % all.len()].text)).collect()
 }
 
 fn now() -> u64 {

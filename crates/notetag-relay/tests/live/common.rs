@@ -96,21 +96,12 @@ pub fn to_nostr(ev: &Event) -> nostr_relay_builder::prelude::Event {
 /// Texts of notes: the project's corpus test split.
 pub fn corpus_texts(n: usize) -> Vec<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/test.jsonl");
-    let text = std::fs::read_to_string(path).expect("read the corpus");
-    let all: Vec<String> = text
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let all = notetag::io::read_examples(path, None).expect("read the corpus");
     all.iter()
         .cycle()
         .take(n)
         .enumerate()
-        .map(|(i, t)| format!("{t} #{i}"))
+        .map(|(i, e)| format!("{} #{i}", e.text))
         .collect()
 }
 
