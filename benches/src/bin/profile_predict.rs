@@ -3,6 +3,8 @@
 //!
 //! `profile_predict one 100000` — the median note 100,000 times;
 //! `profile_predict all 3` — every test-split note, 3 passes;
+//! `profile_predict batch 3` — `predict` of every test-split note, 3 passes (the
+//! work `predict_batch` does per note);
 //! `profile_predict predict 100000` — `predict` (probabilities, language, labels)
 //! of the median note 100,000 times;
 //! `profile_predict lang 100000` — the median note's language 100,000 times;
@@ -45,6 +47,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+        "batch" => {
+            for _ in 0..reps {
+                for note in &notes {
+                    sum += model.predict(black_box(note)).probabilities()[0];
+                }
+            }
+        }
         "predict" => {
             let note = median_note(&notes);
             for _ in 0..reps {
@@ -62,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 sum += black_box(Classifier::default_model()?).table().bias()[0];
             }
         }
-        other => return Err(format!("unknown mode {other:?}: use one, all, predict, lang or load").into()),
+        other => return Err(format!("unknown mode {other:?}: use one, all, batch, predict, lang or load").into()),
     }
     println!("{sum}");
     Ok(())
