@@ -58,8 +58,8 @@ impl TokKind {
     }
 }
 
-/// Normalise `text` into `out`: NFKC (skipped for ASCII, where it is the identity),
-/// lower case, typographic apostrophes folded to `'`.
+/// Normalise `text` into `out`: NFKC (skipped where it is the identity, as for
+/// ASCII and most CJK text), lower case, typographic apostrophes folded to `'`.
 pub fn normalize_into(text: &str, out: &mut String) {
     out.clear();
     if !fold_if_nfkc(text, out) {
@@ -71,22 +71,38 @@ pub fn normalize_into(text: &str, out: &mut String) {
     out.make_ascii_lowercase();
 }
 
-/// Push `text` onto `out`, ASCII runs as they are and other characters folded, if
-/// the NFKC quick check says `text` is NFKC already (most text is: the check skips
-/// the decompose/compose work); else `false`, with `out` part-written.
+/// Push `text` onto `out`, folded, if the NFKC quick check says that `text` is
+/// NFKC already but for full-width forms of ASCII characters (most text is: the
+/// check skips the decompose/compose work); else `false`, with `out`
+/// part-written. Runs of ASCII and [plain](is_plain) characters are copied as
+/// they are, a full-width ASCII form becomes its ASCII character (its NFKC),
+/// and other characters are folded one by one.
 ///
-/// The check runs on each run of non-ASCII characters alone: an ASCII character is
-/// a starter that the check passes and that resets its state, so the runs'
-/// answers together are the whole text's.
+/// The check runs on each run of other characters alone: an ASCII or plain
+/// character is a starter that the check passes and that resets its state, so
+/// the runs' answers together are the whole text's. A full-width form is a
+/// starter too, and its ASCII character composes with nothing before it, so
+/// its NFKC is the same alone as in the text; whatever could compose with the
+/// ASCII character after it fails the check of its own run.
 fn fold_if_nfkc(mut text: &str, out: &mut String) -> bool {
     loop {
-        let n = ascii_prefix(text.as_bytes());
+        let n = plain_prefix(text);
         out.push_str(&text[..n]);
-        let rest = &text[n..];
-        if rest.is_empty() {
+        text = &text[n..];
+        let mut chars = text.chars();
+        let Some(c) = chars.next() else {
             return true;
+        };
+        if let Some(a) = fullwidth_ascii(c) {
+            out.push(a);
+            text = chars.as_str();
+            continue;
         }
-        let (run, after) = rest.split_at(byte_position(rest, |b| b.is_ascii()));
+        let end = text
+            .char_indices()
+            .find(|&(_, c)| c.is_ascii() || is_plain(c) || fullwidth_ascii(c).is_some())
+            .map_or(text.len(), |(i, _)| i);
+        let (run, after) = text.split_at(end);
         if !matches!(
             unicode_normalization::is_nfkc_quick(run.chars()),
             unicode_normalization::IsNormalized::Yes
@@ -96,6 +112,43 @@ fn fold_if_nfkc(mut text: &str, out: &mut String) -> bool {
         run.chars().for_each(|c| fold_char(c, out));
         text = after;
     }
+}
+
+/// Whether NFKC and lower-casing leave `c` as it is and the NFKC quick check
+/// passes it as a starter, as they do every ASCII character: the CJK
+/// ideographs, kana and Hangul syllables with the CJK punctuation, lower-case
+/// Latin-1 and Cyrillic letters, dashes and quotation marks (but the
+/// apostrophes that [`fold_char`] folds), and the common symbols and emoji (a
+/// test checks every one against the Unicode tables).
+#[inline]
+fn is_plain(c: char) -> bool {
+    matches!(c as u32,
+        0xDF..=0xFF | 0x430..=0x45F | 0x2012..=0x2016 | 0x201A..=0x2023 | 0x2600..=0x27BF
+        | 0x3001..=0x3029 | 0x3030..=0x3035 | 0x303B..=0x3096 | 0x309D..=0x309E | 0x30A0..=0x30FE
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF)
+}
+
+/// The ASCII character whose full-width form `c` is (U+FF01 to U+FF5E: NFKC
+/// maps each to its ASCII character), if it is one.
+#[inline]
+fn fullwidth_ascii(c: char) -> Option<char> {
+    matches!(c, '\u{ff01}'..='\u{ff5e}').then(|| char::from((c as u32 - 0xFEE0) as u8))
+}
+
+/// Length of the prefix of `text` made of ASCII and [plain](is_plain)
+/// characters.
+fn plain_prefix(text: &str) -> usize {
+    let mut n = ascii_prefix(text.as_bytes());
+    while let Some(c) = text[n..].chars().next() {
+        if c.is_ascii() {
+            n += ascii_prefix(&text.as_bytes()[n..]);
+        } else if is_plain(c) {
+            n += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    n
 }
 
 /// One character's folded form: typographic apostrophes to `'`, else its lower

@@ -271,3 +271,62 @@ fn normalization_shortcuts_give_the_plain_definition() {
         }
     }
 }
+
+#[test]
+fn plain_characters_are_their_own_normal_form() {
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::{is_nfkc_quick, IsNormalized};
+    let mut folded = String::new();
+    for c in (0..=0x10_FFFF).filter_map(char::from_u32).filter(|&c| is_plain(c)) {
+        assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+        assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        folded.clear();
+        fold_char(c, &mut folded);
+        assert_eq!(folded, c.to_string(), "{c:?}");
+    }
+}
+
+#[test]
+fn full_width_forms_are_their_ascii_characters() {
+    for c in '\u{ff01}'..='\u{ff5e}' {
+        let a = fullwidth_ascii(c).expect("a full-width form");
+        assert_eq!(c.nfkc().collect::<String>(), a.to_string(), "{c:?}");
+        assert_eq!(unicode_normalization::char::canonical_combining_class(c), 0, "{c:?}");
+    }
+    assert_eq!(fullwidth_ascii('\u{ff00}'), None);
+    assert_eq!(fullwidth_ascii('\u{ff5f}'), None);
+    // No canonical decomposition holds an ASCII character after its first, so
+    // no character composes with an ASCII character after it.
+    for c in (0x80..=0x10_FFFF).filter_map(char::from_u32) {
+        let mut n = 0;
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            assert!(n == 0 || !d.is_ascii(), "{c:?}");
+            n += 1;
+        });
+    }
+}
+
+#[test]
+fn mixed_scripts_normalize_as_the_plain_definition() {
+    // Pieces taking each path of the shortcut (ASCII, plain, full-width, other
+    // characters already NFKC or not), strung together at random, so that marks
+    // follow every kind of character.
+    let pieces = [
+        "a", "Z", " ", "'", "東", "京", "の", "ド", "、", "。", "한", "é", "É", "ß", "д", "Д", "“", "’", "—", "☀",
+        "\u{fe0f}", "🫂", "，", "Ａ", "ｚ", "＇", "！", "\u{301}", "\u{316}", "\u{300}", "\u{3099}", "\u{309a}",
+        "\u{11a8}", "\u{1161}", "ㅋ", "…", "ｲ", "ﬁ", "İ", "\u{212a}", "ʼ", "①", "\u{3000}", "\u{200b}", "ẞ", "σ", "Σ",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut out = String::new();
+    for _ in 0..20_000 {
+        let text: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
+        normalize_into(&text, &mut out);
+        assert_eq!(out, reference_normalization(&text), "{text:?}");
+    }
+}
