@@ -68,6 +68,17 @@ const SCRIPTS: usize = 10;
 
 fn script_of(c: char) -> Option<Script> {
     let u = c as u32;
+    // Letters of the scripts above U+3000 (CJK, Hangul syllables, Arabic
+    // presentation forms) are tested apart, the most frequent first.
+    if u >= 0x3000 {
+        return match u {
+            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Some(Script::Han),
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Some(Script::Kana),
+            0xAC00..=0xD7AF | 0x3130..=0x318F => Some(Script::Hangul),
+            0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Some(Script::Arabic),
+            _ => None,
+        };
+    }
     Some(match u {
         0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => {
             if c == '×' || c == '÷' {
@@ -75,17 +86,28 @@ fn script_of(c: char) -> Option<Script> {
             }
             Script::Latin
         }
-        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Script::Kana,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Script::Han,
-        0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => Script::Hangul,
+        0x1100..=0x11FF => Script::Hangul,
         0x400..=0x4FF => Script::Cyrillic,
         0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
-        0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x600..=0x6FF | 0x750..=0x77F => Script::Arabic,
         0x590..=0x5FF => Script::Hebrew,
         0xE00..=0xE7F => Script::Thai,
         0x900..=0x97F => Script::Devanagari,
         _ => return None,
     })
+}
+
+/// Whether `c` is alphabetic ([`char::is_alphabetic`]), answered without the
+/// Unicode tables for the CJK ideographs, kana and Hangul syllables, which
+/// are all letters, and for the CJK and full-width punctuation, which is not
+/// (a test checks every character).
+#[inline]
+fn is_letter(c: char) -> bool {
+    match c as u32 {
+        0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0xAC00..=0xD7A3 => true,
+        0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF01..=0xFF20 => false,
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// Letters per script in a note, plus the marks that split a script between two
@@ -103,8 +125,11 @@ impl ScriptCounts {
     fn add_char(&mut self, c: char) -> Option<Script> {
         let k = script_of(c)?;
         self.n[k as usize] += 1;
-        self.ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ');
-        self.persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی');
+        match k {
+            Script::Cyrillic => self.ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ'),
+            Script::Arabic => self.persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی'),
+            _ => {}
+        }
         Some(k)
     }
 
@@ -295,7 +320,7 @@ impl<F: FnMut(&[u8]) -> bool> Words<'_, F> {
         let (mut in_word, mut n, mut latin) = (false, 0usize, true);
         for c in piece.chars().chain(std::iter::once(' ')) {
             let script = self.counts.add_char(c);
-            if c.is_alphabetic() {
+            if is_letter(c) {
                 if !in_word {
                     (in_word, n, latin) = (true, 0, true);
                     self.counts.words += 1;
@@ -648,6 +673,53 @@ mod tests {
         }
         assert_eq!(m.profile("look at this https://nostr.build/i/abc.jpg").words, 3);
         assert_eq!(m.profile("今日は寿司").words, 5);
+    }
+
+    #[test]
+    fn scripts_are_their_unicode_ranges() {
+        let ranges: [(Script, &[(u32, u32)]); SCRIPTS] = [
+            (
+                Script::Latin,
+                &[
+                    (0x41, 0x5A),
+                    (0x61, 0x7A),
+                    (0xC0, 0xD6),
+                    (0xD8, 0xF6),
+                    (0xF8, 0x24F),
+                    (0x1E00, 0x1EFF),
+                ],
+            ),
+            (Script::Kana, &[(0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9D)]),
+            (
+                Script::Han,
+                &[(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)],
+            ),
+            (Script::Hangul, &[(0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF)]),
+            (Script::Cyrillic, &[(0x400, 0x4FF)]),
+            (Script::Greek, &[(0x370, 0x3FF), (0x1F00, 0x1FFF)]),
+            (
+                Script::Arabic,
+                &[(0x600, 0x6FF), (0x750, 0x77F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)],
+            ),
+            (Script::Hebrew, &[(0x590, 0x5FF)]),
+            (Script::Thai, &[(0xE00, 0xE7F)]),
+            (Script::Devanagari, &[(0x900, 0x97F)]),
+        ];
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let u = c as u32;
+            let want = ranges
+                .iter()
+                .find(|(_, rs)| rs.iter().any(|&(a, b)| (a..=b).contains(&u)))
+                .map(|&(k, _)| k);
+            assert_eq!(script_of(c), want, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn letters_are_the_alphabetic_characters() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
     }
 
     #[test]
