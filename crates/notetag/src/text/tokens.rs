@@ -122,10 +122,11 @@ fn fold_if_nfkc(mut text: &str, out: &mut String) -> bool {
 /// test checks every one against the Unicode tables).
 #[inline]
 fn is_plain(c: char) -> bool {
+    // The most frequent ranges first.
     matches!(c as u32,
-        0xDF..=0xFF | 0x430..=0x45F | 0x2012..=0x2016 | 0x201A..=0x2023 | 0x2600..=0x27BF
-        | 0x3001..=0x3029 | 0x3030..=0x3035 | 0x303B..=0x3096 | 0x309D..=0x309E | 0x30A0..=0x30FE
-        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF)
+        0x4E00..=0x9FFF | 0x3001..=0x3029 | 0x3030..=0x3035 | 0x303B..=0x3096 | 0x309D..=0x309E
+        | 0x30A0..=0x30FE | 0xAC00..=0xD7A3 | 0x3400..=0x4DBF | 0xDF..=0xFF | 0x430..=0x45F
+        | 0x2012..=0x2016 | 0x201A..=0x2023 | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF)
 }
 
 /// The ASCII character whose full-width form `c` is (U+FF01 to U+FF5E: NFKC
@@ -138,17 +139,19 @@ fn fullwidth_ascii(c: char) -> Option<char> {
 /// Length of the prefix of `text` made of ASCII and [plain](is_plain)
 /// characters.
 fn plain_prefix(text: &str) -> usize {
-    let mut n = ascii_prefix(text.as_bytes());
-    while let Some(c) = text[n..].chars().next() {
-        if c.is_ascii() {
-            n += ascii_prefix(&text.as_bytes()[n..]);
-        } else if is_plain(c) {
-            n += c.len_utf8();
-        } else {
-            break;
+    let mut n = 0;
+    loop {
+        n += ascii_prefix(&text.as_bytes()[n..]);
+        let rest = &text[n..];
+        let plain = rest
+            .char_indices()
+            .find(|&(_, c)| c.is_ascii() || !is_plain(c))
+            .map_or(rest.len(), |(i, _)| i);
+        if plain == 0 {
+            return n;
         }
+        n += plain;
     }
-    n
 }
 
 /// One character's folded form: typographic apostrophes to `'`, else its lower
@@ -192,8 +195,9 @@ fn skip_words(b: &[u8], mut j: usize, stops: impl Fn(u64) -> u64) -> Result<usiz
 const IMAGE_EXT: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic"];
 
 fn is_cjk(c: char) -> bool {
+    // The most frequent range first.
     matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+        0x4E00..=0x9FFF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 fn is_hiragana(c: char) -> bool {
@@ -216,7 +220,9 @@ fn word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    c.is_alphanumeric() && !is_cjk(c)
+    // CJK characters (letters) and CJK punctuation (not letters or digits)
+    // are told by their ranges: the Unicode tables take a slow path for them.
+    !is_cjk(c) && !matches!(c as u32, 0x3000..=0x3004 | 0x3008..=0x3020) && c.is_alphanumeric()
 }
 
 /// End (byte offset) of the run of characters from `i` satisfying `f`. ASCII bytes
@@ -285,8 +291,9 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
     let mut i = 0;
     while let Some(&byte) = s.as_bytes().get(i) {
         // Fast paths for what most of a note is: spaces, words that start with an
-        // ASCII letter and do not begin a URL or a `nostr:` reference, and ASCII
-        // punctuation. The general path below gives the same tokens.
+        // ASCII letter and do not begin a URL or a `nostr:` reference, ASCII
+        // punctuation and CJK characters. The general path below gives the same
+        // tokens.
         if FAST {
             if byte == b' ' {
                 i += 1;
@@ -311,6 +318,15 @@ fn scan_with<const FAST: bool>(s: &str, emit: &mut impl TokenSink) {
             }
         }
         let Some(c) = char_at(s, i) else { break };
+        // A CJK character is a word of its own (hiragana are dropped).
+        if FAST && is_cjk(c) {
+            let end = i + c.len_utf8();
+            if !is_hiragana(c) {
+                emit.token(TokKind::Word, &s[i..end]);
+            }
+            i = end;
+            continue;
+        }
         i = scan_general(s, i, c, emit);
     }
 }

@@ -47,6 +47,11 @@ fn fast_paths_give_the_general_paths_tokens() {
         "é",
         "naïve",
         "東京",
+        "の",
+        "ドル",
+        "한국",
+        "，",
+        "、",
         "🫂",
         "\u{200b}",
         "\u{a0}",
@@ -328,5 +333,12 @@ fn mixed_scripts_normalize_as_the_plain_definition() {
         let text: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
         normalize_into(&text, &mut out);
         assert_eq!(out, reference_normalization(&text), "{text:?}");
+    }
+}
+
+#[test]
+fn word_characters_are_the_alphanumeric_ones_outside_cjk() {
+    for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+        assert_eq!(word_char(c), c.is_alphanumeric() && !is_cjk(c), "{c:?}");
     }
 }
