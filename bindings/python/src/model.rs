@@ -108,6 +108,17 @@ impl Model {
         Ok((Model::new(py, clf), learning::report(py, &report)?))
     }
 
+    /// This model with the thresholds of some labels set, `[(label, p)]`, for
+    /// notes in every language. This model is unchanged.
+    fn with_thresholds(&self, py: Python<'_>, thresholds: Vec<(String, f32)>) -> PyResult<Self> {
+        let clf = detached(py, || {
+            let mut clf = Classifier::from_bytes(&self.clf.to_bytes()?)?;
+            clf.set_thresholds(&thresholds)?;
+            Ok(clf)
+        })?;
+        Ok(Model::new(py, clf))
+    }
+
     /// Read a model file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {

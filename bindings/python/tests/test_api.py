@@ -361,3 +361,33 @@ def test_non_str_labels_map_back(corpus, held_out) -> None:
 def test_labels_that_collide_as_text() -> None:
     with pytest.raises(notetag.InvalidDataError, match="both written '1'"):
         notetag.Classifier().fit(["a", "b"], [1, "1"])
+
+
+def test_set_thresholds_by_label_tags_by_them_and_is_saved(tmp_path: Path) -> None:
+    clf = notetag.Classifier.default()
+    note = "gm nostr, coffee time"
+    assert "tech" not in clf.tag([note])[0]["labels"]
+    before = list(clf.thresholds_)
+    assert clf.set_thresholds({"tech": 0.0}) is clf
+    tech = list(clf.classes_).index("tech")
+    assert clf.thresholds_[tech] == 0.0
+    assert [t for i, t in enumerate(clf.thresholds_) if i != tech] == [t for i, t in enumerate(before) if i != tech]
+    assert "tech" in clf.tag([note])[0]["labels"]
+    # languages with thresholds of their own follow too
+    for own in clf.training_["language_thresholds"]:
+        assert own["thresholds"][tech] == 0.0
+    clf.save(tmp_path / "m.ntag")
+    assert notetag.Classifier.load(tmp_path / "m.ntag").thresholds_ == clf.thresholds_
+    # a bad label or value changes nothing
+    for bad, says in [({"tech": 0.5, "sports": 0.5}, "`sports` is not a label"), ({"personal": 1.5}, "need a probability")]:
+        with pytest.raises(notetag.InvalidParameterError, match=says):
+            clf.set_thresholds(bad)
+        assert clf.thresholds_[tech] == 0.0
+
+
+def test_set_thresholds_takes_the_labels_fit_was_given() -> None:
+    clf = notetag.Classifier(calibration_folds=2).fit(
+        ["rates rise", "gpu news", "bond yields", "new chips"] * 3, [1, 2, 1, 2] * 3
+    )
+    clf.set_thresholds({2: 0.0})
+    assert clf.tag(["rates rise"])[0]["labels"][-1] == 2

@@ -9,6 +9,7 @@ use notetag::TuneMetric;
 use crate::compare::Preset;
 use crate::params::ParamArgs;
 use crate::predict::OutputFormat;
+use crate::threshold::Threshold;
 
 /// Tag short notes (Nostr posts, tweets, micro-blog entries) with topics.
 #[derive(Parser, Debug)]
@@ -96,9 +97,10 @@ pub struct PredictArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     pub output_format: OutputFormat,
-    /// One probability threshold for every label (default: the model's tuned ones).
-    #[arg(long)]
-    pub threshold: Option<f32>,
+    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
+    /// (the others keep theirs) (default: the model's tuned ones).
+    #[arg(long, value_name = "P|LABEL=P,…")]
+    pub threshold: Option<Threshold>,
     /// Keep at most K labels per note.
     #[arg(long)]
     pub top_k: Option<usize>,
@@ -159,6 +161,10 @@ pub struct EvalArgs {
     /// Input format (default: detected).
     #[arg(long)]
     pub format: Option<Format>,
+    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
+    /// (the others keep theirs) (default: the model's tuned ones).
+    #[arg(long, value_name = "P|LABEL=P,…")]
+    pub threshold: Option<Threshold>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -10,12 +10,14 @@ mod predict;
 mod progress;
 #[cfg(feature = "relay")]
 mod relay;
+mod threshold;
 mod update;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use notetag::{io, Classifier, Error, Result};
+use notetag::{io, Classifier, Error, PredictOptions, Result};
+use threshold::Threshold;
 
 use args::{Cli, Command, CompareArgs, EvalArgs, ExplainArgs, InfoArgs, TrainArgs};
 
@@ -64,10 +66,14 @@ fn run(cmd: Command) -> Result<ExitCode> {
 }
 
 fn run_eval(a: &EvalArgs) -> Result<ExitCode> {
-    let clf = load_model(&a.model)?;
+    let mut clf = load_model(&a.model)?;
+    let opts = PredictOptions {
+        threshold: Threshold::apply(a.threshold.as_ref(), &mut clf)?,
+        ..PredictOptions::default()
+    };
     let ex = io::read_examples(&a.input, a.format)?;
     let spin = progress::spinner(&format!("scoring {} rows", ex.len()));
-    let report = clf.evaluate(&ex)?;
+    let report = clf.evaluate_with(&ex, &opts)?;
     spin.finish_and_clear();
     if let Some(path) = &a.plot {
         let model = a

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use notetag_relay::{LabelSettings, LabelerConfig, LangFilter, Policy, PolicyRules};
 
+use crate::threshold::Threshold;
+
 /// `notetag relay`.
 #[derive(Args, Debug)]
 pub struct RelayArgs {
@@ -39,9 +41,10 @@ pub struct RelayArgs {
     /// whose language is not known are labelled.
     #[arg(long, value_name = "CODES")]
     pub lang: Option<String>,
-    /// One probability threshold for every label (default: the model's tuned ones).
-    #[arg(long, value_name = "P")]
-    pub threshold: Option<f32>,
+    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
+    /// (the others keep theirs) (default: the model's tuned ones).
+    #[arg(long, value_name = "P|LABEL=P,…")]
+    pub threshold: Option<Threshold>,
 }
 
 /// `notetag strfry-policy`.
@@ -60,9 +63,10 @@ pub struct PolicyArgs {
     /// Refuse notes in these languages (`und`: notes whose language is not known).
     #[arg(long, value_name = "CODES")]
     pub reject_langs: Option<String>,
-    /// One probability threshold for every label (default: the model's tuned ones).
-    #[arg(long, value_name = "P")]
-    pub threshold: Option<f32>,
+    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
+    /// (the others keep theirs) (default: the model's tuned ones).
+    #[arg(long, value_name = "P|LABEL=P,…")]
+    pub threshold: Option<Threshold>,
     /// Event kinds the rules apply to; other kinds are accepted.
     #[arg(long, value_delimiter = ',', default_value = "1,30023")]
     pub kinds: Vec<u64>,
@@ -82,7 +86,7 @@ fn fail(e: &notetag_relay::Error) -> ExitCode {
     }
 }
 
-fn config(a: &RelayArgs) -> notetag_relay::Result<LabelerConfig> {
+fn config(a: &RelayArgs, threshold: Option<f32>) -> notetag_relay::Result<LabelerConfig> {
     let keys = crate::nip32::read_key_file(&a.sign_key)?;
     let accept = a
         .lang
@@ -94,10 +98,7 @@ fn config(a: &RelayArgs) -> notetag_relay::Result<LabelerConfig> {
     cfg.kinds = a.kinds.clone();
     cfg.label = LabelSettings {
         namespace: a.namespace.clone(),
-        predict: notetag::PredictOptions {
-            threshold: a.threshold,
-            top_k: None,
-        },
+        predict: notetag::PredictOptions { threshold, top_k: None },
         langs: LangFilter::new(accept, Vec::new()),
     };
     cfg.check()?;
@@ -107,8 +108,9 @@ fn config(a: &RelayArgs) -> notetag_relay::Result<LabelerConfig> {
 /// Run the labeler until SIGINT or SIGTERM.
 pub fn run_labeler(a: &RelayArgs) -> ExitCode {
     let run = || -> notetag_relay::Result<notetag_relay::Summary> {
-        let cfg = config(a)?;
-        let clf = crate::load_model(&a.model)?;
+        let mut clf = crate::load_model(&a.model)?;
+        let threshold = Threshold::apply(a.threshold.as_ref(), &mut clf)?;
+        let cfg = config(a, threshold)?;
         let labeler = notetag_relay::Labeler::new(cfg, clf)?;
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         eprintln!(
@@ -144,14 +146,15 @@ pub fn run_policy(a: &PolicyArgs) -> ExitCode {
             Some(l) => LangFilter::parse_codes("reject-langs", l)?,
             None => Vec::new(),
         };
+        let mut clf = crate::load_model(&a.model)?;
         let rules = PolicyRules {
             reject_topics: a.reject_topics.clone(),
             langs: LangFilter::new(accept, reject),
-            threshold: a.threshold,
+            threshold: Threshold::apply(a.threshold.as_ref(), &mut clf)?,
             kinds: a.kinds.clone(),
             shadow: a.shadow,
         };
-        let policy = Policy::new(crate::load_model(&a.model)?, rules)?;
+        let policy = Policy::new(clf, rules)?;
         let stdin = std::io::stdin().lock();
         let stdout = std::io::stdout().lock();
         notetag_relay::run_policy(&policy, stdin, stdout)?;

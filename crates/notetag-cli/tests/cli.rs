@@ -133,6 +133,51 @@ fn train_then_eval_round_trip() {
 }
 
 #[test]
+fn thresholds_of_some_labels_on_predict_and_eval() {
+    let input = "gm nostr, coffee time\nThe Fed held rates steady\n";
+    let labels = |args: &[&str]| -> Vec<Vec<String>> {
+        let (code, out, err) = notetag(&[&["predict"], args].concat(), input);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["labels"].clone())
+            .map(|v| serde_json::from_value(v).unwrap())
+            .collect()
+    };
+    let tuned = labels(&[]);
+    assert!(tuned.iter().all(|l| !l.contains(&"tech".to_string())), "{tuned:?}");
+    // tech at 0 tags every note tech; the other labels keep their thresholds.
+    let with_tech = labels(&["--threshold", "tech=0"]);
+    for (a, b) in tuned.iter().zip(&with_tech) {
+        let mut want = a.clone();
+        want.push("tech".into());
+        let mut got = b.clone();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+    }
+    let (code, _, err) = notetag(&["predict", "--threshold", "tech=0.2,sports=0.5"], input);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`sports` is not a label of the model"), "{err}");
+    let (code, _, err) = notetag(&["predict", "--threshold", "tech=0.2,0.5"], input);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("expected LABEL=P"), "{err}");
+
+    // eval scores the same thresholds: all at 0 tags every row with every label.
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/dev.jsonl");
+    let set_f1 = |args: &[&str]| {
+        let (code, out, err) = notetag(&[&["eval", "-i", data, "--json"], args].concat(), "");
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["set_micro_f1"]
+            .as_f64()
+            .unwrap()
+    };
+    let all = "geopolitics=0,personal=0,tech=0,trade_finance=0";
+    let (tuned, everything) = (set_f1(&[]), set_f1(&["--threshold", all]));
+    assert!(tuned > 0.8 && everything < 0.5, "{tuned} {everything}");
+    assert_eq!(set_f1(&["--threshold", "0"]), everything);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (code, _, err) = notetag(&["predict", "--output-format", "xml"], "");
     assert_eq!(code, 2, "{err}");

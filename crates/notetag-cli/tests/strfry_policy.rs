@@ -155,4 +155,19 @@ fn policy_usage_errors_name_the_flag() {
     let (code, _, err) = common::notetag(&["strfry-policy", "--threshold", "2"], "");
     assert_eq!(code, 2);
     assert!(err.contains("invalid parameter `threshold`"), "{err}");
+    let (code, _, err) = common::notetag(&["strfry-policy", "--threshold", "sports=0.5"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("`sports` is not a label of the model"), "{err}");
+}
+
+#[test]
+fn a_label_threshold_moves_what_is_refused() {
+    let input = format!("{}\n", line("n0", 1, "gm nostr, coffee first"));
+    let action = |args: &[&str]| {
+        let (code, out, err) = common::notetag(&[&["strfry-policy", "--reject-topics", "tech"], args].concat(), &input);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(out.lines().next().unwrap()).unwrap()["action"].clone()
+    };
+    assert_eq!(action(&[]), "accept");
+    assert_eq!(action(&["--threshold", "tech=0"]), "reject");
 }

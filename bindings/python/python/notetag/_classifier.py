@@ -7,7 +7,7 @@ import hashlib
 import inspect
 import json
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -470,6 +470,43 @@ class Classifier:
         """Per-label probability thresholds tuned in training (languages with their
         own are in ``training_["language_thresholds"]``)."""
         return self._fitted().thresholds
+
+    def set_thresholds(self, thresholds: Mapping[Any, float]) -> "Classifier":
+        """Set the decision thresholds of some labels, for notes in every language.
+
+        Tuned thresholds suit a stream with the training data's mix of topics; a
+        stream with another mix is served better by thresholds chosen on a
+        labelled sample of it (compare them with :meth:`score` first). The
+        thresholds are saved with the model.
+
+        Parameters
+        ----------
+        thresholds : mapping of label to float
+            A probability, 0..1, for each label to change; the other labels
+            keep theirs.
+
+        Returns
+        -------
+        Classifier
+            ``self``, with the new thresholds (:attr:`thresholds_`).
+
+        Raises
+        ------
+        InvalidParameterError
+            A label the model does not know, or a threshold outside 0..1; the
+            thresholds are then unchanged.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier.default().set_thresholds({"tech": 0.3})
+        >>> round(clf.thresholds_[list(clf.classes_).index("tech")], 2)
+        0.3
+        """
+        pairs = [(str(label), float(p)) for label, p in thresholds.items()]
+        self._model = self._fitted().with_thresholds(pairs)
+        self._digest = None
+        return self
 
     @property
     def training_(self) -> Dict[str, Any]:

@@ -1,6 +1,6 @@
 """Stubs of the compiled module (checked with ``python -m mypy.stubtest notetag``)."""
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, final
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +40,7 @@ class _Model:
         labels: Iterable[Union[str, Iterable[str]]],
         threads: Optional[int] = None,
     ) -> Tuple[_Model, Dict[str, int]]: ...
+    def with_thresholds(self, thresholds: Sequence[Tuple[str, float]]) -> _Model: ...
     @staticmethod
     def load(path: str) -> _Model: ...
     @staticmethod

@@ -10,10 +10,16 @@ impl Classifier {
     /// Score the classifier on labelled examples. Labels unknown to the model are
     /// an error naming the row.
     pub fn evaluate(&self, examples: &[Example]) -> Result<Report> {
+        self.evaluate_with(examples, &PredictOptions::default())
+    }
+
+    /// [`Classifier::evaluate`] with prediction options (one threshold for every
+    /// label, at most k labels), to see what they would give before using them.
+    pub fn evaluate_with(&self, examples: &[Example], opts: &PredictOptions) -> Result<Report> {
         let gold = gold_sets(examples, self.labels(), "<evaluation data>")?;
         let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
         let pred: Vec<Scored> = self
-            .predict_batch(&texts, &PredictOptions::default())
+            .predict_batch(&texts, opts)
             .into_iter()
             .map(|p| p.scored().clone())
             .collect();

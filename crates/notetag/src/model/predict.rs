@@ -191,6 +191,41 @@ impl Classifier {
         super::LanguageThresholds::pick(&self.meta.language_thresholds, lang, &self.thresholds)
     }
 
+    /// Set the decision thresholds of some labels, by name, for notes in every
+    /// language (the languages' own thresholds included). Tuned thresholds suit a
+    /// stream with the training data's mix of topics; a stream with another mix is
+    /// served better by thresholds chosen on a labelled sample of it (score them
+    /// with [`Classifier::evaluate`] first). Saved with the model.
+    ///
+    /// Errors (changing nothing) when a name is not one of [`Classifier::labels`]
+    /// or a threshold is not a probability.
+    pub fn set_thresholds<S: AsRef<str>>(&mut self, thresholds: &[(S, f32)]) -> Result<()> {
+        let mut set = Vec::with_capacity(thresholds.len());
+        for (label, t) in thresholds {
+            let label = label.as_ref();
+            let Some(i) = self.labels.iter().position(|l| l == label) else {
+                return Err(Error::param(
+                    "threshold",
+                    format!("`{label}` is not a label of the model ({})", self.labels.join(", ")),
+                ));
+            };
+            if !(0.0..=1.0).contains(t) {
+                return Err(Error::param(
+                    "threshold",
+                    format!("{label}={t}: need a probability, 0 ..= 1"),
+                ));
+            }
+            set.push((i, *t));
+        }
+        for (i, t) in set {
+            self.thresholds[i] = t;
+            for own in &mut self.meta.language_thresholds {
+                own.thresholds[i] = t;
+            }
+        }
+        Ok(())
+    }
+
     /// Per-label Platt calibration.
     pub fn calibration(&self) -> &[Platt] {
         &self.calibration

@@ -155,6 +155,42 @@ pub(crate) mod classifier {
     }
 
     #[test]
+    fn thresholds_set_by_label_apply_to_every_language_and_are_saved() {
+        let mut clf = toy_char_model();
+        let note = "the central bank raised interest rates again";
+        let lang = crate::text::lang::detect(note);
+        let l = clf.labels().len();
+        clf.meta.language_thresholds = vec![LanguageThresholds {
+            lang: lang.to_string(),
+            thresholds: vec![0.5; l],
+        }];
+        let p = clf.predict(note);
+        let at = |name: &str| clf.labels().iter().position(|x| x == name).unwrap();
+        let (tf, personal) = (at("trade_finance"), at("personal"));
+        assert!(p.labels().any(|x| x == "trade_finance"));
+        let above = p.probabilities()[tf] + 1e-3;
+        clf.set_thresholds(&[("trade_finance", above), ("personal", 0.25)])
+            .unwrap();
+        for t in [clf.thresholds(), clf.thresholds_for(lang), clf.thresholds_for("zz")] {
+            assert_eq!((t[tf], t[personal]), (above, 0.25));
+        }
+        assert!(!clf.predict(note).labels().any(|x| x == "trade_finance"));
+        let back = Classifier::from_bytes(&clf.to_bytes().unwrap()).unwrap();
+        assert_eq!(back.thresholds(), clf.thresholds());
+        assert_eq!(back.thresholds_for(lang), clf.thresholds_for(lang));
+        // A bad name or value is refused and changes nothing, even after good ones.
+        let before = clf.thresholds().to_vec();
+        let err = clf.set_thresholds(&[("tech", 0.1), ("sports", 0.5)]).unwrap_err();
+        assert!(
+            err.to_string().contains("`sports` is not a label of the model"),
+            "{err}"
+        );
+        let err = clf.set_thresholds(&[("tech", 0.1), ("personal", 1.5)]).unwrap_err();
+        assert!(err.to_string().contains("personal=1.5: need a probability"), "{err}");
+        assert_eq!(clf.thresholds(), before);
+    }
+
+    #[test]
     fn top_k_and_threshold_options() {
         let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
         let p = clf.predict_with(

@@ -1,0 +1,76 @@
+//! `--threshold`: one probability for every label, or thresholds of some labels.
+
+use std::str::FromStr;
+
+use notetag::{Classifier, Error, Result};
+
+/// What `--threshold` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Threshold {
+    /// `P`: one probability threshold for every label, in place of the model's.
+    All(f32),
+    /// `LABEL=P,…`: these labels' thresholds; the others keep the model's.
+    Labels(Vec<(String, f32)>),
+}
+
+impl FromStr for Threshold {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let number = |v: &str| {
+            v.trim().parse::<f32>().map_err(|_| Error::InvalidParam {
+                name: "threshold",
+                reason: format!("`{v}`: expected a number, or LABEL=P pairs separated by commas"),
+            })
+        };
+        if !s.contains('=') {
+            return number(s).map(Threshold::All);
+        }
+        s.split(',')
+            .map(|pair| match pair.split_once('=') {
+                Some((label, p)) if !label.trim().is_empty() => Ok((label.trim().to_string(), number(p)?)),
+                _ => Err(Error::InvalidParam {
+                    name: "threshold",
+                    reason: format!("`{pair}`: expected LABEL=P"),
+                }),
+            })
+            .collect::<Result<_>>()
+            .map(Threshold::Labels)
+    }
+}
+
+impl Threshold {
+    /// Apply `--threshold` to a loaded model: labels' own thresholds are set in
+    /// it ([`Classifier::set_thresholds`]); one threshold for every label is
+    /// returned, for [`notetag::PredictOptions::threshold`].
+    pub fn apply(threshold: Option<&Threshold>, clf: &mut Classifier) -> Result<Option<f32>> {
+        match threshold {
+            None => Ok(None),
+            Some(Threshold::All(p)) => Ok(Some(*p)),
+            Some(Threshold::Labels(pairs)) => clf.set_thresholds(pairs).map(|()| None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_one_number_or_label_pairs() {
+        assert_eq!("0.5".parse::<Threshold>().unwrap(), Threshold::All(0.5));
+        assert_eq!(
+            "tech=0.3, personal = 0.6".parse::<Threshold>().unwrap(),
+            Threshold::Labels(vec![("tech".into(), 0.3), ("personal".into(), 0.6)])
+        );
+        for (bad, says) in [
+            ("high", "`high`: expected a number"),
+            ("tech=high", "`high`: expected a number"),
+            ("tech=0.3,0.5", "`0.5`: expected LABEL=P"),
+            ("=0.3", "`=0.3`: expected LABEL=P"),
+        ] {
+            let err = bad.parse::<Threshold>().unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+}
