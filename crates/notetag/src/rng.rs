@@ -12,9 +12,14 @@ impl SplitMix {
         fmix(self.0)
     }
 
+    /// A number below `n` (> 0).
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
     pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
-            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            let j = self.below(i + 1);
             v.swap(i, j);
         }
     }

@@ -64,13 +64,8 @@ fn fast_paths_give_the_general_paths_tokens() {
         "\u{0}",
         "abcdefghijk",
     ];
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = crate::rng::SplitMix(0x9e37_79b9_7f4a_7c15);
+    let mut next = |n: usize| rng.below(n);
     for _ in 0..20_000 {
         let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
         let (mut fast, mut general) = (Vec::new(), Vec::new());
@@ -321,13 +316,8 @@ fn mixed_scripts_normalize_as_the_plain_definition() {
         "\u{fe0f}", "🫂", "，", "Ａ", "ｚ", "＇", "！", "\u{301}", "\u{316}", "\u{300}", "\u{3099}", "\u{309a}",
         "\u{11a8}", "\u{1161}", "ㅋ", "…", "ｲ", "ﬁ", "İ", "\u{212a}", "ʼ", "①", "\u{3000}", "\u{200b}", "ẞ", "σ", "Σ",
     ];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = crate::rng::SplitMix(0x2545_f491_4f6c_dd1d);
+    let mut next = |n: usize| rng.below(n);
     let mut out = String::new();
     for _ in 0..20_000 {
         let text: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
