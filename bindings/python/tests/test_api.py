@@ -373,6 +373,7 @@ def test_set_thresholds_by_label_tags_by_them_and_is_saved(tmp_path: Path) -> No
     assert clf.thresholds_[tech] == 0.0
     assert [t for i, t in enumerate(clf.thresholds_) if i != tech] == [t for i, t in enumerate(before) if i != tech]
     assert "tech" in clf.tag([note])[0]["labels"]
+    assert clf.training_["thresholds_set"] == ["tech"]
     # languages with thresholds of their own follow too
     for own in clf.training_["language_thresholds"]:
         assert own["thresholds"][tech] == 0.0

@@ -488,7 +488,8 @@ class Classifier:
         Returns
         -------
         Classifier
-            ``self``, with the new thresholds (:attr:`thresholds_`).
+            ``self``, with the new thresholds (:attr:`thresholds_`;
+            ``training_["thresholds_set"]`` lists the labels set by hand).
 
         Raises
         ------

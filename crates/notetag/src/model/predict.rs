@@ -195,7 +195,8 @@ impl Classifier {
     /// language (the languages' own thresholds included). Tuned thresholds suit a
     /// stream with the training data's mix of topics; a stream with another mix is
     /// served better by thresholds chosen on a labelled sample of it (score them
-    /// with [`Classifier::evaluate`] first). Saved with the model.
+    /// with [`Classifier::evaluate_with`] first). Saved with the model, which
+    /// records the labels so set ([`TrainingMeta::thresholds_set`]).
     ///
     /// Errors (changing nothing) when a name is not one of [`Classifier::labels`]
     /// or a threshold is not a probability.
@@ -221,6 +222,10 @@ impl Classifier {
             self.thresholds[i] = t;
             for own in &mut self.meta.language_thresholds {
                 own.thresholds[i] = t;
+            }
+            let label = &self.labels[i];
+            if let Err(at) = self.meta.thresholds_set.binary_search(label) {
+                self.meta.thresholds_set.insert(at, label.clone());
             }
         }
         Ok(())

@@ -157,6 +157,7 @@ pub(crate) mod classifier {
     #[test]
     fn thresholds_set_by_label_apply_to_every_language_and_are_saved() {
         let mut clf = toy_char_model();
+        assert!(clf.meta().thresholds_set.is_empty());
         let note = "the central bank raised interest rates again";
         let lang = crate::text::lang::detect(note);
         let l = clf.labels().len();
@@ -175,7 +176,9 @@ pub(crate) mod classifier {
             assert_eq!((t[tf], t[personal]), (above, 0.25));
         }
         assert!(!clf.predict(note).labels().any(|x| x == "trade_finance"));
+        assert_eq!(clf.meta().thresholds_set, ["personal", "trade_finance"]);
         let back = Classifier::from_bytes(&clf.to_bytes().unwrap()).unwrap();
+        assert_eq!(back.meta().thresholds_set, ["personal", "trade_finance"]);
         assert_eq!(back.thresholds(), clf.thresholds());
         assert_eq!(back.thresholds_for(lang), clf.thresholds_for(lang));
         // A bad name or value is refused and changes nothing, even after good ones.

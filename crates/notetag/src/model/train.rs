@@ -327,6 +327,10 @@ pub struct TrainingMeta {
     /// Corrections learnt since training ([`Classifier::update`]).
     #[serde(default, skip_serializing_if = "super::update::UpdateCount::is_empty")]
     pub updates: super::update::UpdateCount,
+    /// Labels whose thresholds were set by hand after training
+    /// ([`Classifier::set_thresholds`]) rather than tuned, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds_set: Vec<String>,
 }
 
 /// Per-label decision thresholds for the notes of one language.
@@ -394,6 +398,7 @@ impl TrainingMeta {
             language_thresholds: Vec::new(),
             autotune: None,
             updates: Default::default(),
+            thresholds_set: Vec::new(),
         }
     }
 }
