@@ -98,15 +98,33 @@ fn script_of(c: char) -> Option<Script> {
 }
 
 /// Whether `c` is alphabetic ([`char::is_alphabetic`]), answered without the
-/// Unicode tables for the CJK ideographs, kana and Hangul syllables, which
-/// are all letters, and for the CJK and full-width punctuation, which is not
-/// (a test checks every character).
+/// Unicode tables for the CJK ideographs, kana and Hangul syllables, Latin-1,
+/// Latin Extended and Cyrillic letters, which are all letters, and for the CJK
+/// and full-width punctuation, general punctuation, dingbats and emoji, which are
+/// not (a test checks every character).
 #[inline]
 fn is_letter(c: char) -> bool {
     match c as u32 {
         0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0xAC00..=0xD7A3 => true,
         0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF01..=0xFF20 => false,
+        0xD7 | 0xF7 => false,
+        0xC0..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
+        0x2000..=0x206F | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF => false,
         _ => c.is_alphabetic(),
+    }
+}
+
+/// Whether `c` is a letter ([`is_letter`]) and its script ([`script_of`]), the
+/// most frequent letters (ASCII, CJK ideographs, kana, Hangul) answered first.
+#[inline]
+fn letter_script(c: char) -> (bool, Option<Script>) {
+    match c as u32 {
+        0x61..=0x7A | 0x41..=0x5A => (true, Some(Script::Latin)),
+        0..=0x7F => (false, None),
+        0x4E00..=0x9FFF => (true, Some(Script::Han)),
+        0x3041..=0x3096 | 0x30A1..=0x30FA => (true, Some(Script::Kana)),
+        0xAC00..=0xD7A3 => (true, Some(Script::Hangul)),
+        _ => (is_letter(c), script_of(c)),
     }
 }
 
@@ -122,15 +140,15 @@ struct ScriptCounts {
 }
 
 impl ScriptCounts {
-    fn add_char(&mut self, c: char) -> Option<Script> {
-        let k = script_of(c)?;
+    /// Count `c`, a character of script `k`.
+    #[inline]
+    fn add(&mut self, k: Script, c: char) {
         self.n[k as usize] += 1;
         match k {
             Script::Cyrillic => self.ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ'),
             Script::Arabic => self.persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی'),
             _ => {}
         }
-        Some(k)
     }
 
     /// The script with the most weight (CJK characters count three), if any.
@@ -222,7 +240,9 @@ fn word_part(b: &[u8], colon: bool) -> Option<usize> {
     } else {
         b
     };
-    let ident = b.len() >= 20 && b.iter().any(u8::is_ascii_digit) && b.iter().all(u8::is_ascii_alphanumeric);
+    // All alphanumeric first: a piece of words fails that at its first other
+    // character, where looking for a digit first would read all of it.
+    let ident = b.len() >= 20 && b.iter().all(u8::is_ascii_alphanumeric) && b.iter().any(u8::is_ascii_digit);
     let skip = ident
         || first == b'@'
         || [b"#[".as_slice(), b"www.", b"lnbc", b"lnurl"]
@@ -234,6 +254,23 @@ fn word_part(b: &[u8], colon: bool) -> Option<usize> {
 /// Whether an ASCII byte separates pieces (what `char::is_whitespace` says of it).
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// The length in bytes of the whitespace character (`char::is_whitespace`)
+/// that UTF-8 text `b` starts with, or 0 when it starts with another
+/// character (a test checks every one). Never a match in the middle of a
+/// character, whose bytes are all 0x80 to 0xBF.
+#[inline]
+fn space_len(b: &[u8]) -> usize {
+    match *b {
+        [c, ..] if c.is_ascii() => usize::from(is_space(c)),
+        [0xC2, 0x85 | 0xA0, ..] => 2,
+        [0xE1, 0x9A, 0x80, ..]
+        | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+        | [0xE2, 0x81, 0x9F, ..]
+        | [0xE3, 0x80, 0x80, ..] => 3,
+        _ => 0,
+    }
 }
 
 /// One pass over the word-carrying pieces of `text` (see [`word_part`]):
@@ -275,13 +312,39 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
         take(&b[start..], colon);
         return;
     }
-    for piece in text.split(char::is_whitespace) {
-        match word_part(piece.as_bytes(), piece.contains(':')) {
-            Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
-            Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
-            _ => {}
+    let mut take = |piece: &str, colon: bool| match word_part(piece.as_bytes(), colon) {
+        Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
+        Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
+        _ => {}
+    };
+    // Character by character, by their first bytes: only ASCII and a few
+    // leading bytes can start a whitespace character.
+    let b = text.as_bytes();
+    let (mut start, mut i, mut colon) = (0, 0, false);
+    while let Some(&c) = b.get(i) {
+        let space = match c {
+            0..=0x7F => {
+                colon |= c == b':';
+                usize::from(is_space(c))
+            }
+            0xC2 | 0xE1..=0xE3 => space_len(&b[i..]),
+            _ => 0,
+        };
+        if space == 0 {
+            i += utf8_len(c);
+        } else {
+            take(&text[start..i], colon);
+            i += space;
+            (start, colon) = (i, false);
         }
     }
+    take(&text[start..], colon);
+}
+
+/// The length in bytes of the UTF-8 character whose first byte is `lead`.
+#[inline]
+fn utf8_len(lead: u8) -> usize {
+    1 + usize::from(lead >= 0xC0) + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0)
 }
 
 /// The word pass of [`scan`].
@@ -319,22 +382,20 @@ impl<F: FnMut(&[u8]) -> bool> Words<'_, F> {
         // In a run of letters; bytes of it in `buf`; all its letters Latin.
         let (mut in_word, mut n, mut latin) = (false, 0usize, true);
         for c in piece.chars().chain(std::iter::once(' ')) {
-            let script = self.counts.add_char(c);
-            if is_letter(c) {
+            let (letter, script) = letter_script(c);
+            if let Some(k) = script {
+                self.counts.add(k, c);
+            }
+            if letter {
                 if !in_word {
                     (in_word, n, latin) = (true, 0, true);
                     self.counts.words += 1;
                 }
                 latin &= script == Some(Script::Latin);
                 if self.want && latin {
-                    let mut tmp = [0u8; 4];
-                    for l in c.to_lowercase() {
-                        for &byte in l.encode_utf8(&mut tmp).as_bytes() {
-                            if n < WORD_MAX {
-                                self.buf[n] = byte;
-                                n += 1;
-                            }
-                        }
+                    match latin1_lowercase(c) {
+                        Some(l) => self.push(&mut n, l),
+                        None => c.to_lowercase().for_each(|l| self.push(&mut n, l)),
                     }
                 }
             } else if in_word {
@@ -344,6 +405,30 @@ impl<F: FnMut(&[u8]) -> bool> Words<'_, F> {
                 }
             }
         }
+    }
+
+    /// Append `c`'s UTF-8 bytes to the word in `buf`, which holds `n` bytes, as
+    /// far as [`WORD_MAX`] bytes (cutting `c` if it does not fit).
+    #[inline]
+    fn push(&mut self, n: &mut usize, c: char) {
+        let mut tmp = [0u8; 4];
+        for &byte in c.encode_utf8(&mut tmp).as_bytes() {
+            if *n < WORD_MAX {
+                self.buf[*n] = byte;
+                *n += 1;
+            }
+        }
+    }
+}
+
+/// The lower case of `c` when it is an ASCII or Latin-1 letter (each has a
+/// single character for its lower case), without the Unicode tables.
+#[inline]
+fn latin1_lowercase(c: char) -> Option<char> {
+    match c {
+        'A'..='Z' | 'À'..='Ö' | 'Ø'..='Þ' => char::from_u32(c as u32 + 0x20),
+        'a'..='z' | 'ß'..='ö' | 'ø'..='ÿ' => Some(c),
+        _ => None,
     }
 }
 
@@ -719,6 +804,34 @@ mod tests {
     fn letters_are_the_alphabetic_characters() {
         for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(letter_script(c), (c.is_alphabetic(), script_of(c)), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn latin1_lower_case_is_the_unicode_lower_case() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            if let Some(l) = latin1_lowercase(c) {
+                assert_eq!(c.to_lowercase().collect::<Vec<_>>(), [l], "{c:?}");
+            }
+        }
+        assert!(('a'..='z')
+            .chain('À'..='ÿ')
+            .all(|c| latin1_lowercase(c).is_some() != matches!(c, '×' | '÷')));
+    }
+
+    #[test]
+    fn spaces_are_the_whitespace_characters() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            // Followed by bytes a longer match could wrongly take.
+            let mut b = [0x80u8; 8];
+            let n = c.encode_utf8(&mut b).len();
+            let want = if c.is_whitespace() { n } else { 0 };
+            assert_eq!(space_len(&b), want, "{c:?}");
+            assert_eq!(space_len(&b[..n]), want, "{c:?}");
+            // No match starting inside the character.
+            assert!((1..n).all(|i| space_len(&b[i..n]) == 0), "{c:?}");
+            assert_eq!(utf8_len(b[0]), n, "{c:?}");
         }
     }
 
