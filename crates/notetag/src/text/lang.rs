@@ -20,6 +20,7 @@ use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::text::hash::{fmix, hash_bytes};
+use crate::text::tokens::{skip_words, LOW_BITS};
 
 /// The code for "too little text to tell".
 pub const UNDETERMINED: &str = "und";
@@ -288,57 +289,73 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
         buf: [0; WORD_MAX],
     };
     if text.is_ascii() {
-        // Pieces end at spaces; `colon` says whether the piece so far holds one.
-        let mut take = |piece: &[u8], colon: bool| {
-            if let Some(n) = word_part(piece, colon) {
-                words.ascii(&piece[..n]);
+        // All of an ASCII note is Latin: once its language is settled the rest
+        // has nothing to change.
+        for_each_piece(text, |piece, colon| {
+            if let Some(n) = word_part(piece.as_bytes(), colon) {
+                words.ascii(&piece.as_bytes()[..n]);
             }
             words.want
-        };
-        let b = text.as_bytes();
-        let (mut start, mut colon) = (0, false);
-        for (i, &c) in b.iter().enumerate() {
-            if is_space(c) {
-                // All of an ASCII note is Latin: once its language is settled
-                // the rest has nothing to change.
-                if !take(&b[start..i], colon) {
-                    return;
-                }
-                (start, colon) = (i + 1, false);
-            } else {
-                colon |= c == b':';
-            }
-        }
-        take(&b[start..], colon);
+        });
         return;
     }
-    let mut take = |piece: &str, colon: bool| match word_part(piece.as_bytes(), colon) {
-        Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
-        Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
-        _ => {}
-    };
-    // Character by character, by their first bytes: only ASCII and a few
-    // leading bytes can start a whitespace character.
+    for_each_piece(text, |piece, colon| {
+        match word_part(piece.as_bytes(), colon) {
+            Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
+            Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
+            _ => {}
+        }
+        true
+    });
+}
+
+/// Calls `take` with each piece of `text` between whitespace characters
+/// (`char::is_whitespace`) and whether the piece holds a `:`, until `take`
+/// returns false.
+fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool) -> bool) {
     let b = text.as_bytes();
     let (mut start, mut i, mut colon) = (0, 0, false);
     while let Some(&c) = b.get(i) {
+        // Runs of ASCII letters, digits and punctuation eight bytes at a time;
+        // other characters one by one, by their first bytes: only ASCII and a
+        // few leading bytes can start a whitespace character.
         let space = match c {
-            0..=0x7F => {
-                colon |= c == b':';
-                usize::from(is_space(c))
+            b':' => {
+                colon = true;
+                0
             }
+            b'!'..=b'~' => {
+                let (Ok(j) | Err(j)) = skip_words(b, i + 1, piece_stops);
+                i = j;
+                continue;
+            }
+            0..=0x7F => usize::from(is_space(c)),
             0xC2 | 0xE1..=0xE3 => space_len(&b[i..]),
             _ => 0,
         };
         if space == 0 {
             i += utf8_len(c);
         } else {
-            take(&text[start..i], colon);
+            if !take(&text[start..i], colon) {
+                return;
+            }
             i += space;
             (start, colon) = (i, false);
         }
     }
     take(&text[start..], colon);
+}
+
+/// Each byte of `x` (little-endian) with its high bit set where the byte may end
+/// a run of [`for_each_piece`]: a space or control character (below `!`), a
+/// `:`, or a byte of a non-ASCII character. Exact for the lowest such byte;
+/// the bits above it are noise (a borrow only starts at a marked byte).
+#[inline]
+fn piece_stops(x: u64) -> u64 {
+    let below_bang = x.wrapping_sub(LOW_BITS * 0x21) & !x;
+    let colons = x ^ (LOW_BITS * u64::from(b':'));
+    let colon = colons.wrapping_sub(LOW_BITS) & !colons;
+    x | below_bang | colon
 }
 
 /// The length in bytes of the UTF-8 character whose first byte is `lead`.
@@ -818,6 +835,59 @@ mod tests {
         assert!(('a'..='z')
             .chain('À'..='ÿ')
             .all(|c| latin1_lowercase(c).is_some() != matches!(c, '×' | '÷')));
+    }
+
+    #[test]
+    fn pieces_are_the_whitespace_split() {
+        // Pieces of every kind the split treats apart, at every alignment to the
+        // eight-byte steps.
+        let parts = [
+            "a",
+            "word",
+            "abcdefghijklmnop",
+            ":",
+            "http://x.y",
+            "!",
+            "~",
+            "\u{7f}",
+            "\u{1}",
+            " ",
+            "\t",
+            "\n",
+            "\u{b}",
+            "\u{1c}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{1680}",
+            "\u{2003}",
+            "\u{2028}",
+            "\u{202f}",
+            "\u{205f}",
+            "\u{3000}",
+            "\u{200b}",
+            "é",
+            "\u{2014}",
+            "今日",
+            "こんにちは",
+            "한국",
+            "🤙",
+            "\u{feff}",
+        ];
+        let mut rng = crate::rng::SplitMix(0x5851_f42d_4c95_7f2d);
+        for _ in 0..20_000 {
+            let n = rng.below(24);
+            let text: String = (0..n).map(|_| parts[rng.below(parts.len())]).collect();
+            let mut got = Vec::new();
+            for_each_piece(&text, |piece, colon| {
+                got.push((piece.to_string(), colon));
+                true
+            });
+            let want: Vec<(String, bool)> = text
+                .split(char::is_whitespace)
+                .map(|p| (p.to_string(), p.contains(':')))
+                .collect();
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]

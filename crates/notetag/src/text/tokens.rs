@@ -181,7 +181,7 @@ fn ascii_prefix(b: &[u8]) -> usize {
 /// `Ok` with the first marked byte's offset, or `Err` with where fewer than eight
 /// bytes remain.
 #[inline(always)]
-fn skip_words(b: &[u8], mut j: usize, stops: impl Fn(u64) -> u64) -> Result<usize, usize> {
+pub(crate) fn skip_words(b: &[u8], mut j: usize, stops: impl Fn(u64) -> u64) -> Result<usize, usize> {
     while let Some(chunk) = b.get(j..j + 8) {
         let stop = stops(u64::from_le_bytes(chunk.try_into().unwrap_or_default())) & HIGH_BITS;
         if stop != 0 {
@@ -510,7 +510,7 @@ fn run_past_ascii(s: &str, j: usize) -> usize {
     }
 }
 
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Each byte of `x` (little-endian) with its high bit set where the byte is an
