@@ -122,11 +122,14 @@ fn fold_if_nfkc(mut text: &str, out: &mut String) -> bool {
 /// test checks every one against the Unicode tables).
 #[inline]
 fn is_plain(c: char) -> bool {
-    // The most frequent ranges first.
-    matches!(c as u32,
-        0x4E00..=0x9FFF | 0x3001..=0x3029 | 0x3030..=0x3035 | 0x303B..=0x3096 | 0x309D..=0x309E
-        | 0x30A0..=0x30FE | 0xAC00..=0xD7A3 | 0x3400..=0x4DBF | 0xDF..=0xFF | 0x430..=0x45F
-        | 0x2012..=0x2016 | 0x201A..=0x2023 | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF)
+    // The CJK ideographs on a test of their own, first: the compiler may test
+    // the ranges of one `matches!` in any order, and put them behind others.
+    let u = c as u32;
+    (0x4E00..=0x9FFF).contains(&u)
+        || matches!(u,
+            0x3001..=0x3029 | 0x3030..=0x3035 | 0x303B..=0x3096 | 0x309D..=0x309E
+            | 0x30A0..=0x30FE | 0xAC00..=0xD7A3 | 0x3400..=0x4DBF | 0xDF..=0xFF | 0x430..=0x45F
+            | 0x2012..=0x2016 | 0x201A..=0x2023 | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF)
 }
 
 /// The ASCII character whose full-width form `c` is (U+FF01 to U+FF5E: NFKC
@@ -195,9 +198,10 @@ pub(crate) fn skip_words(b: &[u8], mut j: usize, stops: impl Fn(u64) -> u64) -> 
 const IMAGE_EXT: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic"];
 
 fn is_cjk(c: char) -> bool {
-    // The most frequent range first.
-    matches!(c as u32,
-        0x4E00..=0x9FFF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+    // The CJK ideographs on their own test, as in `is_plain`.
+    let u = c as u32;
+    (0x4E00..=0x9FFF).contains(&u)
+        || matches!(u, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 fn is_hiragana(c: char) -> bool {
