@@ -129,20 +129,26 @@ pub(crate) mod classifier {
         ));
     }
 
+    /// Give the language of `note` thresholds of its own, all `t`; its code.
+    fn own_thresholds(clf: &mut Classifier, note: &str, t: f32) -> &'static str {
+        let lang = crate::text::lang::detect(note);
+        clf.meta.language_thresholds = vec![LanguageThresholds {
+            lang: lang.to_string(),
+            thresholds: vec![t; clf.labels().len()],
+        }];
+        lang
+    }
+
     #[test]
     fn a_language_with_thresholds_of_its_own_uses_them() {
         let mut clf = toy_char_model();
         // One language in training: nothing of its own.
         assert!(clf.meta().language_thresholds.is_empty());
         let note = "the central bank raised rates on gpu chips";
-        let lang = crate::text::lang::detect(note);
         let overall = clf.predict(note).labels().count();
         assert!(overall < clf.labels().len());
         let l = clf.labels().len();
-        clf.meta.language_thresholds = vec![LanguageThresholds {
-            lang: lang.to_string(),
-            thresholds: vec![0.0; l],
-        }];
+        let lang = own_thresholds(&mut clf, note, 0.0);
         assert_eq!(clf.thresholds_for(lang), vec![0.0; l]);
         assert_eq!(clf.thresholds_for("zz"), clf.thresholds());
         assert_eq!(clf.predict(note).labels().count(), l);
@@ -159,12 +165,7 @@ pub(crate) mod classifier {
         let mut clf = toy_char_model();
         assert!(clf.meta().thresholds_set.is_empty());
         let note = "the central bank raised interest rates again";
-        let lang = crate::text::lang::detect(note);
-        let l = clf.labels().len();
-        clf.meta.language_thresholds = vec![LanguageThresholds {
-            lang: lang.to_string(),
-            thresholds: vec![0.5; l],
-        }];
+        let lang = own_thresholds(&mut clf, note, 0.5);
         let p = clf.predict(note);
         let at = |name: &str| clf.labels().iter().position(|x| x == name).unwrap();
         let (tf, personal) = (at("trade_finance"), at("personal"));
