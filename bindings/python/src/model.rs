@@ -32,20 +32,15 @@ impl Model {
 }
 
 fn options(threshold: Option<f64>, top_k: Option<i64>) -> PyResult<PredictOptions> {
-    if let Some(t) = threshold {
-        if !t.is_finite() {
-            return Err(param_error(format!(
-                "invalid parameter `threshold`: {t}: need a finite number"
-            )));
-        }
-    }
     let top_k = top_k
         .map(|k| usize::try_from(k).map_err(|_| param_error(format!("invalid parameter `top_k`: {k}: need >= 0"))))
         .transpose()?;
-    Ok(PredictOptions {
+    let opts = PredictOptions {
         threshold: threshold.map(|t| t as f32),
         top_k,
-    })
+    };
+    opts.check().map_err(to_py)?;
+    Ok(opts)
 }
 
 #[pymethods]

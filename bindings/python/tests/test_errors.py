@@ -126,8 +126,9 @@ def test_parameters_out_of_range(corpus, params, message: str) -> None:
 def test_tag_options_out_of_range(trained: notetag.Classifier) -> None:
     with pytest.raises(notetag.InvalidParameterError, match="top_k"):
         trained.tag(["x"], top_k=-1)
-    with pytest.raises(notetag.InvalidParameterError, match="threshold"):
-        trained.tag(["x"], threshold=float("nan"))
+    for bad in (float("nan"), -0.1, 1.01):
+        with pytest.raises(notetag.InvalidParameterError, match="need a probability"):
+            trained.tag(["x"], threshold=bad)
 
 
 def test_unknown_label_in_a_fixed_set_names_the_row(corpus) -> None:

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use notetag::{Classifier, Error, Result};
+use notetag::{Classifier, Error, PredictOptions, Result};
 
 /// What `--threshold` asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,13 @@ impl FromStr for Threshold {
             })
         };
         if !s.contains('=') {
-            return number(s).map(Threshold::All);
+            let p = number(s)?;
+            PredictOptions {
+                threshold: Some(p),
+                top_k: None,
+            }
+            .check()?;
+            return Ok(Threshold::All(p));
         }
         s.split(',')
             .map(|pair| match pair.split_once('=') {
@@ -68,6 +74,9 @@ mod tests {
             ("tech=high", "`high`: expected a number"),
             ("tech=0.3,0.5", "`0.5`: expected LABEL=P"),
             ("=0.3", "`=0.3`: expected LABEL=P"),
+            ("1.01", "threshold=1.01: need a probability"),
+            ("-0.5", "threshold=-0.5: need a probability"),
+            ("NaN", "threshold=NaN: need a probability"),
         ] {
             let err = bad.parse::<Threshold>().unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");

@@ -151,16 +151,11 @@ mod tests {
         let keys: Keys = "0000000000000000000000000000000000000000000000000000000000000003"
             .parse()
             .unwrap();
-        let silent = PredictOptions {
-            threshold: Some(1.01),
-            top_k: None,
-        };
         let n = note(&keys, "🤙🤙", 1);
-        let s = LabelSettings {
-            predict: silent,
-            ..LabelSettings::default()
-        };
-        assert_eq!(label_note(&clf, &keys, &s, &n, 2), Outcome::NoTopic);
+        assert_eq!(
+            label_note(&clf, &keys, &LabelSettings::default(), &n, 2),
+            Outcome::NoTopic
+        );
         let s = LabelSettings {
             langs: LangFilter::new(None, vec!["und".into()]),
             ..LabelSettings::default()

@@ -576,7 +576,8 @@ class Classifier:
         ----------
         texts : iterable of str
         threshold : float, optional
-            One probability threshold for every label instead of the tuned ones.
+            One probability threshold for every label instead of the tuned ones,
+            0..1 (anything else raises :class:`InvalidParameterError`).
         top_k : int, optional
             Keep at most this many labels per note.
 

@@ -17,10 +17,34 @@ use crate::text::{Featurizer, Scratch};
 /// Per-call prediction options.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PredictOptions {
-    /// One probability threshold for every label, instead of the tuned ones.
+    /// One probability threshold for every label, instead of the tuned ones
+    /// (0 ..= 1; see [`PredictOptions::check`]).
     pub threshold: Option<f32>,
     /// Keep at most this many labels (highest first).
     pub top_k: Option<usize>,
+}
+
+impl PredictOptions {
+    /// Check the options once, before predicting with them: a threshold must be
+    /// a probability, 0 ..= 1 (prediction itself does not check).
+    pub fn check(&self) -> Result<()> {
+        if let Some(t) = self.threshold {
+            probability("threshold", t)?;
+        }
+        Ok(())
+    }
+}
+
+/// `value` when it is a probability (0 ..= 1), else an error naming `what`.
+fn probability(what: &str, value: f32) -> Result<f32> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::param(
+            "threshold",
+            format!("{what}={value}: need a probability, 0 ..= 1"),
+        ))
+    }
 }
 
 /// A trained classifier.
@@ -210,13 +234,7 @@ impl Classifier {
                     format!("`{label}` is not a label of the model ({})", self.labels.join(", ")),
                 ));
             };
-            if !(0.0..=1.0).contains(t) {
-                return Err(Error::param(
-                    "threshold",
-                    format!("{label}={t}: need a probability, 0 ..= 1"),
-                ));
-            }
-            set.push((i, *t));
+            set.push((i, probability(label, *t)?));
         }
         for (i, t) in set {
             self.thresholds[i] = t;

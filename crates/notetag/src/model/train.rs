@@ -199,7 +199,8 @@ fn calibrate(labels: &[String], oof: &[f32], rows: &Rows<'_>, languages: &[Strin
     let thresholds: Vec<f32> = tune(&|_| true, 0).into_iter().map(|t| t.unwrap_or(0.5)).collect();
     // The overall thresholds are mostly the most common language's already; the
     // others get their own where they have the rows for it.
-    let rows_of = |lang: &str| rows.langs.iter().filter(|&&r| r == lang).count();
+    let counts = language_counts(rows.langs);
+    let rows_of = |lang: &str| counts.get(lang).copied().unwrap_or(0);
     let most = languages.iter().max_by_key(|lang| rows_of(lang));
     let language_thresholds: Vec<LanguageThresholds> = languages
         .iter()
@@ -361,14 +362,19 @@ pub fn covered_languages<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<St
     languages_of(&langs)
 }
 
-/// The languages covered by training notes in these languages.
-fn languages_of(langs: &[&'static str]) -> Vec<String> {
-    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
+/// How many notes each language has.
+fn language_counts(langs: &[&'static str]) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut counts = std::collections::BTreeMap::new();
     for &l in langs {
         *counts.entry(l).or_default() += 1;
     }
-    let min = min_language_rows(langs.len());
     counts
+}
+
+/// The languages covered by training notes in these languages.
+fn languages_of(langs: &[&'static str]) -> Vec<String> {
+    let min = min_language_rows(langs.len());
+    language_counts(langs)
         .into_iter()
         .filter(|&(l, n)| n >= min && l != crate::text::lang::UNDETERMINED)
         .map(|(l, _)| l.to_string())
