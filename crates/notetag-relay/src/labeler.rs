@@ -76,9 +76,7 @@ impl LabelerConfig {
         if self.kinds.is_empty() {
             return Err(Error::param("kinds", "at least one event kind is needed"));
         }
-        if let Some(p) = self.label.predict.threshold.filter(|p| !(0.0..=1.0).contains(p)) {
-            return Err(Error::param("threshold", format!("{p} is not a probability in [0, 1]")));
-        }
+        self.label.predict.check()?;
         if self.label.namespace.trim().is_empty() {
             return Err(Error::param("namespace", "the label namespace is empty"));
         }

@@ -106,13 +106,11 @@ impl Policy {
                 ),
             ));
         }
-        if let Some(p) = rules.threshold.filter(|p| !(0.0..=1.0).contains(p)) {
-            return Err(Error::param("threshold", format!("{p} is not a probability in [0, 1]")));
-        }
         let predict = PredictOptions {
             threshold: rules.threshold,
             top_k: None,
         };
+        predict.check()?;
         Ok(Policy { clf, rules, predict })
     }
 
