@@ -67,66 +67,45 @@ enum Script {
 
 const SCRIPTS: usize = 10;
 
-fn script_of(c: char) -> Option<Script> {
-    let u = c as u32;
-    // Letters of the scripts above U+3000 (CJK, Hangul syllables, Arabic
-    // presentation forms) are tested apart, the most frequent first.
-    if u >= 0x3000 {
-        return match u {
-            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Some(Script::Han),
-            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Some(Script::Kana),
-            0xAC00..=0xD7AF | 0x3130..=0x318F => Some(Script::Hangul),
-            0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Some(Script::Arabic),
-            _ => None,
-        };
-    }
-    Some(match u {
-        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => {
-            if c == '×' || c == '÷' {
-                return None;
-            }
-            Script::Latin
-        }
-        0x1100..=0x11FF => Script::Hangul,
-        0x400..=0x4FF => Script::Cyrillic,
-        0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
-        0x600..=0x6FF | 0x750..=0x77F => Script::Arabic,
-        0x590..=0x5FF => Script::Hebrew,
-        0xE00..=0xE7F => Script::Thai,
-        0x900..=0x97F => Script::Devanagari,
-        _ => return None,
-    })
-}
-
-/// Whether `c` is alphabetic ([`char::is_alphabetic`]), answered without the
-/// Unicode tables for the CJK ideographs, kana and Hangul syllables, Latin-1,
-/// Latin Extended and Cyrillic letters, which are all letters, and for the CJK
-/// and full-width punctuation, general punctuation, dingbats and emoji, which are
-/// not (a test checks every character).
-#[inline]
-fn is_letter(c: char) -> bool {
-    match c as u32 {
-        0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0xAC00..=0xD7A3 => true,
-        0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF01..=0xFF20 => false,
-        0xD7 | 0xF7 => false,
-        0xC0..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
-        0x2000..=0x206F | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF => false,
-        _ => c.is_alphabetic(),
-    }
-}
-
-/// Whether `c` is a letter ([`is_letter`]) and its script ([`script_of`]), the
-/// most frequent letters (ASCII, CJK ideographs, kana, Hangul) answered first.
+/// Whether `c` is a letter ([`char::is_alphabetic`]), and the script it counts
+/// for, if any, by Unicode range (tests check every character).
 #[inline]
 fn letter_script(c: char) -> (bool, Option<Script>) {
-    match c as u32 {
-        0x61..=0x7A | 0x41..=0x5A => (true, Some(Script::Latin)),
-        0..=0x7F => (false, None),
-        0x4E00..=0x9FFF => (true, Some(Script::Han)),
-        0x3041..=0x3096 | 0x30A1..=0x30FA => (true, Some(Script::Kana)),
-        0xAC00..=0xD7A3 => (true, Some(Script::Hangul)),
-        _ => (is_letter(c), script_of(c)),
-    }
+    use Script::*;
+    let script = match c as u32 {
+        // Ranges of letters only, or of no letters, answered outright (the
+        // Unicode tables cost more), the most frequent first.
+        0x61..=0x7A | 0x41..=0x5A => return (true, Some(Latin)),
+        0..=0x7F => return (false, None),
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => return (true, Some(Han)),
+        0x3041..=0x3096 | 0x30A1..=0x30FA => return (true, Some(Kana)),
+        0xAC00..=0xD7A3 => return (true, Some(Hangul)),
+        0xD7 | 0xF7 => return (false, None),
+        0xC0..=0x24F => return (true, Some(Latin)),
+        0x400..=0x481 | 0x48A..=0x4FF => return (true, Some(Cyrillic)),
+        0x500..=0x52F => return (true, None),
+        0x2000..=0x206F
+        | 0x2600..=0x27BF
+        | 0x3000..=0x3004
+        | 0x3008..=0x3020
+        | 0xFE00..=0xFE0F
+        | 0xFF01..=0xFF20
+        | 0x1F300..=0x1FAFF => return (false, None),
+        // The rest of each script's ranges, which mix letters with marks, signs
+        // and unassigned code points.
+        0x1E00..=0x1EFF => Some(Latin),
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Some(Kana),
+        0xF900..=0xFAFF | 0x20000..=0x2FA1F => Some(Han),
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xD7A4..=0xD7AF => Some(Hangul),
+        0x482..=0x489 => Some(Cyrillic),
+        0x370..=0x3FF | 0x1F00..=0x1FFF => Some(Greek),
+        0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Some(Arabic),
+        0x590..=0x5FF => Some(Hebrew),
+        0xE00..=0xE7F => Some(Thai),
+        0x900..=0x97F => Some(Devanagari),
+        _ => None,
+    };
+    (c.is_alphabetic(), script)
 }
 
 /// Letters per script in a note, plus the marks that split a script between two
@@ -813,15 +792,14 @@ mod tests {
                 .iter()
                 .find(|(_, rs)| rs.iter().any(|&(a, b)| (a..=b).contains(&u)))
                 .map(|&(k, _)| k);
-            assert_eq!(script_of(c), want, "{c:?}");
+            assert_eq!(letter_script(c).1, want, "{c:?}");
         }
     }
 
     #[test]
     fn letters_are_the_alphabetic_characters() {
         for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
-            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
-            assert_eq!(letter_script(c), (c.is_alphabetic(), script_of(c)), "{c:?}");
+            assert_eq!(letter_script(c).0, c.is_alphabetic(), "{c:?}");
         }
     }
 
