@@ -145,19 +145,23 @@ impl ScriptCounts {
             Script::Thai,
             Script::Devanagari,
         ];
-        let cjk = self.n[Script::Kana as usize] + self.n[Script::Han as usize];
-        let weight = |k: Script| match k {
+        let (kana, han, hangul) = (Script::Kana as usize, Script::Han as usize, Script::Hangul as usize);
+        let mut weight = self.n;
+        if self.n[kana] > 0 {
             // Japanese mixes kana and Han: the two count together for it.
-            Script::Kana if self.n[k as usize] > 0 => 3 * cjk,
-            Script::Han if self.n[Script::Kana as usize] > 0 => 0,
-            Script::Kana | Script::Han | Script::Hangul => 3 * self.n[k as usize],
-            _ => self.n[k as usize],
-        };
-        ALL.into_iter()
-            .map(|k| (weight(k), k))
-            .filter(|&(w, _)| w > 0)
-            .max_by_key(|&(w, k)| (w, std::cmp::Reverse(k as usize)))
-            .map(|(_, k)| k)
+            (weight[kana], weight[han]) = (3 * (self.n[kana] + self.n[han]), 0);
+        } else {
+            weight[han] *= 3;
+        }
+        weight[hangul] *= 3;
+        // The first of the heaviest scripts, when any letter was counted.
+        let (mut best, mut main) = (0, None);
+        for (&w, k) in weight.iter().zip(ALL) {
+            if w > best {
+                (best, main) = (w, Some(k));
+            }
+        }
+        main
     }
 }
 
