@@ -274,7 +274,7 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
     if text.is_ascii() {
         // All of an ASCII note is Latin: once its language is settled the rest
         // has nothing to change.
-        for_each_piece(text, |piece, colon| {
+        for_each_piece(text, |piece, colon, _| {
             if let Some(n) = word_part(piece.as_bytes(), colon) {
                 words.ascii(&piece.as_bytes()[..n]);
             }
@@ -282,9 +282,11 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
         });
         return;
     }
-    for_each_piece(text, |piece, colon| {
+    for_each_piece(text, |piece, colon, ascii| {
         match word_part(piece.as_bytes(), colon) {
-            Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
+            Some(n) if ascii || (piece.is_char_boundary(n) && piece[..n].is_ascii()) => {
+                words.ascii(&piece.as_bytes()[..n])
+            }
             Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
             _ => {}
         }
@@ -293,11 +295,11 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
 }
 
 /// Calls `take` with each piece of `text` between whitespace characters
-/// (`char::is_whitespace`) and whether the piece holds a `:`, until `take`
-/// returns false.
-fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool) -> bool) {
+/// (`char::is_whitespace`), whether the piece holds a `:`, and whether it is
+/// ASCII, until `take` returns false.
+fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool, bool) -> bool) {
     let b = text.as_bytes();
-    let (mut start, mut i, mut colon) = (0, 0, false);
+    let (mut start, mut i, mut colon, mut ascii) = (0, 0, false, true);
     while let Some(&c) = b.get(i) {
         // Runs of ASCII letters, digits and punctuation eight bytes at a time;
         // other characters one by one, by their first bytes: only ASCII and a
@@ -317,16 +319,17 @@ fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool) -> bool) {
             _ => 0,
         };
         if space == 0 {
+            ascii &= c.is_ascii();
             i += utf8_len(c);
         } else {
-            if !take(&text[start..i], colon) {
+            if !take(&text[start..i], colon, ascii) {
                 return;
             }
             i += space;
-            (start, colon) = (i, false);
+            (start, colon, ascii) = (i, false, true);
         }
     }
-    take(&text[start..], colon);
+    take(&text[start..], colon, ascii);
 }
 
 /// Each byte of `x` (little-endian) with its high bit set where the byte may end
@@ -860,13 +863,13 @@ mod tests {
             let n = rng.below(24);
             let text: String = (0..n).map(|_| parts[rng.below(parts.len())]).collect();
             let mut got = Vec::new();
-            for_each_piece(&text, |piece, colon| {
-                got.push((piece.to_string(), colon));
+            for_each_piece(&text, |piece, colon, ascii| {
+                got.push((piece.to_string(), colon, ascii));
                 true
             });
-            let want: Vec<(String, bool)> = text
+            let want: Vec<(String, bool, bool)> = text
                 .split(char::is_whitespace)
-                .map(|p| (p.to_string(), p.contains(':')))
+                .map(|p| (p.to_string(), p.contains(':'), p.is_ascii()))
                 .collect();
             assert_eq!(got, want, "{text:?}");
         }
