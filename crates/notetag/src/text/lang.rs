@@ -224,15 +224,19 @@ fn word_part(b: &[u8], colon: bool) -> Option<usize> {
     } else {
         b
     };
+    // Mentions, `#[0]` references, bare `www.` links and Lightning invoices, by
+    // their first byte.
+    let marked = match first {
+        b'@' => true,
+        b'#' => b.starts_with(b"#["),
+        b'w' => b.starts_with(b"www."),
+        b'l' => b.starts_with(b"lnbc") || b.starts_with(b"lnurl"),
+        _ => false,
+    };
     // All alphanumeric first: a piece of words fails that at its first other
     // character, where looking for a digit first would read all of it.
-    let ident = b.len() >= 20 && b.iter().all(u8::is_ascii_alphanumeric) && b.iter().any(u8::is_ascii_digit);
-    let skip = ident
-        || first == b'@'
-        || [b"#[".as_slice(), b"www.", b"lnbc", b"lnurl"]
-            .iter()
-            .any(|p| b.starts_with(p));
-    (!skip).then_some(b.len())
+    let ident = || b.len() >= 20 && b.iter().all(u8::is_ascii_alphanumeric) && b.iter().any(u8::is_ascii_digit);
+    (!marked && !ident()).then_some(b.len())
 }
 
 /// Whether an ASCII byte separates pieces (what `char::is_whitespace` says of it).
