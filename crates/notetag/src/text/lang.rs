@@ -67,66 +67,45 @@ enum Script {
 
 const SCRIPTS: usize = 10;
 
-fn script_of(c: char) -> Option<Script> {
-    let u = c as u32;
-    // Letters of the scripts above U+3000 (CJK, Hangul syllables, Arabic
-    // presentation forms) are tested apart, the most frequent first.
-    if u >= 0x3000 {
-        return match u {
-            0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Some(Script::Han),
-            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Some(Script::Kana),
-            0xAC00..=0xD7AF | 0x3130..=0x318F => Some(Script::Hangul),
-            0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Some(Script::Arabic),
-            _ => None,
-        };
-    }
-    Some(match u {
-        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => {
-            if c == '×' || c == '÷' {
-                return None;
-            }
-            Script::Latin
-        }
-        0x1100..=0x11FF => Script::Hangul,
-        0x400..=0x4FF => Script::Cyrillic,
-        0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
-        0x600..=0x6FF | 0x750..=0x77F => Script::Arabic,
-        0x590..=0x5FF => Script::Hebrew,
-        0xE00..=0xE7F => Script::Thai,
-        0x900..=0x97F => Script::Devanagari,
-        _ => return None,
-    })
-}
-
-/// Whether `c` is alphabetic ([`char::is_alphabetic`]), answered without the
-/// Unicode tables for the CJK ideographs, kana and Hangul syllables, Latin-1,
-/// Latin Extended and Cyrillic letters, which are all letters, and for the CJK
-/// and full-width punctuation, general punctuation, dingbats and emoji, which are
-/// not (a test checks every character).
-#[inline]
-fn is_letter(c: char) -> bool {
-    match c as u32 {
-        0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0xAC00..=0xD7A3 => true,
-        0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF01..=0xFF20 => false,
-        0xD7 | 0xF7 => false,
-        0xC0..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
-        0x2000..=0x206F | 0x2600..=0x27BF | 0xFE00..=0xFE0F | 0x1F300..=0x1FAFF => false,
-        _ => c.is_alphabetic(),
-    }
-}
-
-/// Whether `c` is a letter ([`is_letter`]) and its script ([`script_of`]), the
-/// most frequent letters (ASCII, CJK ideographs, kana, Hangul) answered first.
+/// Whether `c` is a letter ([`char::is_alphabetic`]), and the script it counts
+/// for, if any, by Unicode range (tests check every character).
 #[inline]
 fn letter_script(c: char) -> (bool, Option<Script>) {
-    match c as u32 {
-        0x61..=0x7A | 0x41..=0x5A => (true, Some(Script::Latin)),
-        0..=0x7F => (false, None),
-        0x4E00..=0x9FFF => (true, Some(Script::Han)),
-        0x3041..=0x3096 | 0x30A1..=0x30FA => (true, Some(Script::Kana)),
-        0xAC00..=0xD7A3 => (true, Some(Script::Hangul)),
-        _ => (is_letter(c), script_of(c)),
-    }
+    use Script::*;
+    let script = match c as u32 {
+        // Ranges of letters only, or of no letters, answered outright (the
+        // Unicode tables cost more), the most frequent first.
+        0x61..=0x7A | 0x41..=0x5A => return (true, Some(Latin)),
+        0..=0x7F => return (false, None),
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => return (true, Some(Han)),
+        0x3041..=0x3096 | 0x30A1..=0x30FA => return (true, Some(Kana)),
+        0xAC00..=0xD7A3 => return (true, Some(Hangul)),
+        0xD7 | 0xF7 => return (false, None),
+        0xC0..=0x24F => return (true, Some(Latin)),
+        0x400..=0x481 | 0x48A..=0x4FF => return (true, Some(Cyrillic)),
+        0x500..=0x52F => return (true, None),
+        0x2000..=0x206F
+        | 0x2600..=0x27BF
+        | 0x3000..=0x3004
+        | 0x3008..=0x3020
+        | 0xFE00..=0xFE0F
+        | 0xFF01..=0xFF20
+        | 0x1F300..=0x1FAFF => return (false, None),
+        // The rest of each script's ranges, which mix letters with marks, signs
+        // and unassigned code points.
+        0x1E00..=0x1EFF => Some(Latin),
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Some(Kana),
+        0xF900..=0xFAFF | 0x20000..=0x2FA1F => Some(Han),
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xD7A4..=0xD7AF => Some(Hangul),
+        0x482..=0x489 => Some(Cyrillic),
+        0x370..=0x3FF | 0x1F00..=0x1FFF => Some(Greek),
+        0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Some(Arabic),
+        0x590..=0x5FF => Some(Hebrew),
+        0xE00..=0xE7F => Some(Thai),
+        0x900..=0x97F => Some(Devanagari),
+        _ => None,
+    };
+    (c.is_alphabetic(), script)
 }
 
 /// Letters per script in a note, plus the marks that split a script between two
@@ -166,19 +145,23 @@ impl ScriptCounts {
             Script::Thai,
             Script::Devanagari,
         ];
-        let cjk = self.n[Script::Kana as usize] + self.n[Script::Han as usize];
-        let weight = |k: Script| match k {
+        let (kana, han, hangul) = (Script::Kana as usize, Script::Han as usize, Script::Hangul as usize);
+        let mut weight = self.n;
+        if self.n[kana] > 0 {
             // Japanese mixes kana and Han: the two count together for it.
-            Script::Kana if self.n[k as usize] > 0 => 3 * cjk,
-            Script::Han if self.n[Script::Kana as usize] > 0 => 0,
-            Script::Kana | Script::Han | Script::Hangul => 3 * self.n[k as usize],
-            _ => self.n[k as usize],
-        };
-        ALL.into_iter()
-            .map(|k| (weight(k), k))
-            .filter(|&(w, _)| w > 0)
-            .max_by_key(|&(w, k)| (w, std::cmp::Reverse(k as usize)))
-            .map(|(_, k)| k)
+            (weight[kana], weight[han]) = (3 * (self.n[kana] + self.n[han]), 0);
+        } else {
+            weight[han] *= 3;
+        }
+        weight[hangul] *= 3;
+        // The first of the heaviest scripts, when any letter was counted.
+        let (mut best, mut main) = (0, None);
+        for (&w, k) in weight.iter().zip(ALL) {
+            if w > best {
+                (best, main) = (w, Some(k));
+            }
+        }
+        main
     }
 }
 
@@ -241,15 +224,19 @@ fn word_part(b: &[u8], colon: bool) -> Option<usize> {
     } else {
         b
     };
+    // Mentions, `#[0]` references, bare `www.` links and Lightning invoices, by
+    // their first byte.
+    let marked = match first {
+        b'@' => true,
+        b'#' => b.starts_with(b"#["),
+        b'w' => b.starts_with(b"www."),
+        b'l' => b.starts_with(b"lnbc") || b.starts_with(b"lnurl"),
+        _ => false,
+    };
     // All alphanumeric first: a piece of words fails that at its first other
     // character, where looking for a digit first would read all of it.
-    let ident = b.len() >= 20 && b.iter().all(u8::is_ascii_alphanumeric) && b.iter().any(u8::is_ascii_digit);
-    let skip = ident
-        || first == b'@'
-        || [b"#[".as_slice(), b"www.", b"lnbc", b"lnurl"]
-            .iter()
-            .any(|p| b.starts_with(p));
-    (!skip).then_some(b.len())
+    let ident = || b.len() >= 20 && b.iter().all(u8::is_ascii_alphanumeric) && b.iter().any(u8::is_ascii_digit);
+    (!marked && !ident()).then_some(b.len())
 }
 
 /// Whether an ASCII byte separates pieces (what `char::is_whitespace` says of it).
@@ -288,10 +275,10 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
         want: true,
         buf: [0; WORD_MAX],
     };
-    if text.is_ascii() {
+    if is_ascii(text.as_bytes()) {
         // All of an ASCII note is Latin: once its language is settled the rest
         // has nothing to change.
-        for_each_piece(text, |piece, colon| {
+        for_each_piece(text, |piece, colon, _| {
             if let Some(n) = word_part(piece.as_bytes(), colon) {
                 words.ascii(&piece.as_bytes()[..n]);
             }
@@ -299,9 +286,11 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
         });
         return;
     }
-    for_each_piece(text, |piece, colon| {
+    for_each_piece(text, |piece, colon, ascii| {
         match word_part(piece.as_bytes(), colon) {
-            Some(n) if piece.is_char_boundary(n) && piece[..n].is_ascii() => words.ascii(&piece.as_bytes()[..n]),
+            Some(n) if ascii || (piece.is_char_boundary(n) && piece[..n].is_ascii()) => {
+                words.ascii(&piece.as_bytes()[..n])
+            }
             Some(n) if piece.is_char_boundary(n) => words.chars(&piece[..n]),
             _ => {}
         }
@@ -309,12 +298,22 @@ fn scan(text: &str, counts: &mut ScriptCounts, f: impl FnMut(&[u8]) -> bool) {
     });
 }
 
+/// Whether `b` is all ASCII, read eight bytes at a time, the last eight apart
+/// (`str::is_ascii` reads the bytes after its last 64-byte block one by one).
+fn is_ascii(b: &[u8]) -> bool {
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("eight bytes"));
+    match b.len() {
+        0..=7 => b.is_ascii(),
+        n => b.chunks_exact(8).fold(word(&b[n - 8..]), |bits, c| bits | word(c)) & (LOW_BITS << 7) == 0,
+    }
+}
+
 /// Calls `take` with each piece of `text` between whitespace characters
-/// (`char::is_whitespace`) and whether the piece holds a `:`, until `take`
-/// returns false.
-fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool) -> bool) {
+/// (`char::is_whitespace`), whether the piece holds a `:`, and whether it is
+/// ASCII, until `take` returns false.
+fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool, bool) -> bool) {
     let b = text.as_bytes();
-    let (mut start, mut i, mut colon) = (0, 0, false);
+    let (mut start, mut i, mut colon, mut ascii) = (0, 0, false, true);
     while let Some(&c) = b.get(i) {
         // Runs of ASCII letters, digits and punctuation eight bytes at a time;
         // other characters one by one, by their first bytes: only ASCII and a
@@ -334,16 +333,17 @@ fn for_each_piece(text: &str, mut take: impl FnMut(&str, bool) -> bool) {
             _ => 0,
         };
         if space == 0 {
+            ascii &= c.is_ascii();
             i += utf8_len(c);
         } else {
-            if !take(&text[start..i], colon) {
+            if !take(&text[start..i], colon, ascii) {
                 return;
             }
             i += space;
-            (start, colon) = (i, false);
+            (start, colon, ascii) = (i, false, true);
         }
     }
-    take(&text[start..], colon);
+    take(&text[start..], colon, ascii);
 }
 
 /// Each byte of `x` (little-endian) with its high bit set where the byte may end
@@ -813,15 +813,14 @@ mod tests {
                 .iter()
                 .find(|(_, rs)| rs.iter().any(|&(a, b)| (a..=b).contains(&u)))
                 .map(|&(k, _)| k);
-            assert_eq!(script_of(c), want, "{c:?}");
+            assert_eq!(letter_script(c).1, want, "{c:?}");
         }
     }
 
     #[test]
     fn letters_are_the_alphabetic_characters() {
         for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
-            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
-            assert_eq!(letter_script(c), (c.is_alphabetic(), script_of(c)), "{c:?}");
+            assert_eq!(letter_script(c).0, c.is_alphabetic(), "{c:?}");
         }
     }
 
@@ -878,15 +877,28 @@ mod tests {
             let n = rng.below(24);
             let text: String = (0..n).map(|_| parts[rng.below(parts.len())]).collect();
             let mut got = Vec::new();
-            for_each_piece(&text, |piece, colon| {
-                got.push((piece.to_string(), colon));
+            for_each_piece(&text, |piece, colon, ascii| {
+                got.push((piece.to_string(), colon, ascii));
                 true
             });
-            let want: Vec<(String, bool)> = text
+            let want: Vec<(String, bool, bool)> = text
                 .split(char::is_whitespace)
-                .map(|p| (p.to_string(), p.contains(':')))
+                .map(|p| (p.to_string(), p.contains(':'), p.is_ascii()))
                 .collect();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn is_ascii_agrees_with_the_standard_library() {
+        let text = "a note with one é among forty ASCII bytes or so".as_bytes();
+        for len in 0..=text.len() {
+            for at in 0..len {
+                let mut b = text[..len].to_vec();
+                assert!(is_ascii(&b) == b.is_ascii());
+                b[at] = 0x80;
+                assert!(!is_ascii(&b), "{len} {at}");
+            }
         }
     }
 
