@@ -173,9 +173,21 @@ fn byte_position(s: &str, f: impl Fn(u8) -> bool) -> usize {
     s.bytes().position(f).unwrap_or(s.len())
 }
 
-/// Length of the ASCII prefix of `b`, eight bytes at a time.
-fn ascii_prefix(b: &[u8]) -> usize {
-    skip_words(b, 0, |x| x).unwrap_or_else(|i| i + b[i..].iter().position(|x| !x.is_ascii()).unwrap_or(b.len() - i))
+/// Length of the ASCII prefix of `b`, eight bytes at a time: the last eight
+/// bytes are read as one word too, over bytes already found ASCII, so no byte
+/// is read alone once `b` has eight.
+pub(crate) fn ascii_prefix(b: &[u8]) -> usize {
+    match skip_words(b, 0, |x| x) {
+        Ok(i) => i,
+        Err(i) if b.len() < 8 => i + b[i..].iter().position(|x| !x.is_ascii()).unwrap_or(b.len() - i),
+        Err(_) => {
+            let last = b.len() - 8;
+            match skip_words(&b[last..], 0, |x| x) {
+                Ok(j) => last + j,
+                Err(_) => b.len(),
+            }
+        }
+    }
 }
 
 /// Step over `b` from `j` eight bytes at a time, while `stops` marks none of them:

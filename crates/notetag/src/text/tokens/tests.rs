@@ -112,6 +112,22 @@ fn eight_byte_word_test_matches_the_byte_test() {
 }
 
 #[test]
+fn ascii_prefix_ends_at_the_first_other_byte() {
+    let text = "a note with one é among forty ASCII bytes or so".as_bytes();
+    for len in 0..=text.len() {
+        let plain = text[..len].to_vec();
+        let want = plain.iter().position(|b| !b.is_ascii()).unwrap_or(len);
+        assert_eq!(ascii_prefix(&plain), want, "{len}");
+        for at in 0..len {
+            let mut b = plain.clone();
+            b[at] = 0x80;
+            let want = b.iter().position(|b| !b.is_ascii()).unwrap_or(len);
+            assert_eq!(ascii_prefix(&b), want, "{len} {at}");
+        }
+    }
+}
+
+#[test]
 fn words_end_where_the_byte_by_byte_scan_ends_them() {
     for text in [
         "abcdefghijklmnop qr",
