@@ -106,11 +106,8 @@ impl Model {
     /// This model with the thresholds of some labels set, `[(label, p)]`, for
     /// notes in every language. This model is unchanged.
     fn with_thresholds(&self, py: Python<'_>, thresholds: Vec<(String, f32)>) -> PyResult<Self> {
-        let clf = detached(py, || {
-            let mut clf = Classifier::from_bytes(&self.clf.to_bytes()?)?;
-            clf.set_thresholds(&thresholds)?;
-            Ok(clf)
-        })?;
+        let mut clf = self.clf.clone();
+        clf.set_thresholds(&thresholds).map_err(to_py)?;
         Ok(Model::new(py, clf))
     }
 

@@ -47,8 +47,10 @@ fn probability(what: &str, value: f32) -> Result<f32> {
     }
 }
 
-/// A trained classifier.
-#[derive(Debug)]
+/// A trained classifier. Cloning it is cheap: the clones share the label names and
+/// the weights, which never change after training, and each keeps its own
+/// thresholds ([`Classifier::set_thresholds`]).
+#[derive(Debug, Clone)]
 pub struct Classifier {
     pub(super) labels: Arc<[String]>,
     /// Reads IDF from `table`.

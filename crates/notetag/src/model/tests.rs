@@ -195,6 +195,25 @@ pub(crate) mod classifier {
     }
 
     #[test]
+    fn a_clone_shares_the_weights_and_keeps_its_own_thresholds() {
+        let clf = toy_char_model();
+        let notes = ["the central bank raised interest rates", "gpu chips and coffee", "lol"];
+        let before: Vec<Vec<f32>> = notes.iter().map(|n| clf.predict(n).probabilities().to_vec()).collect();
+        let mut copy = clf.clone();
+        copy.set_thresholds(&[("trade_finance", 0.99)]).unwrap();
+        let tf = clf.labels().iter().position(|x| x == "trade_finance").unwrap();
+        assert_eq!(copy.thresholds()[tf], 0.99);
+        assert_ne!(clf.thresholds()[tf], 0.99, "the original keeps its thresholds");
+        assert!(clf.meta().thresholds_set.is_empty());
+        for (note, want) in notes.iter().zip(&before) {
+            assert_eq!(copy.predict(note).probabilities(), want.as_slice(), "{note}");
+            assert_eq!(clf.predict(note).probabilities(), want.as_slice(), "{note}");
+        }
+        assert!(clf.predict(notes[0]).labels().any(|x| x == "trade_finance"));
+        assert!(!copy.predict(notes[0]).labels().any(|x| x == "trade_finance"));
+    }
+
+    #[test]
     fn top_k_and_threshold_options() {
         let clf = ClassifierParams::new().fit(&toy_examples()).unwrap();
         let p = clf.predict_with(

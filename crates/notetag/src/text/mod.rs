@@ -76,7 +76,10 @@ const CHAR_SEED: u64 = 0x4348_4152;
 /// the sum of their squared norms (the L2 norm, were no two words to share an
 /// n-gram), times `char_weight`. Because each word's part depends on the word
 /// alone, prediction scores it once per distinct word and remembers it.
-#[derive(Debug)]
+///
+/// A clone shares the IDF and weights it reads (and so the word caches' entries)
+/// with the original.
+#[derive(Debug, Clone)]
 pub struct Featurizer {
     config: TextConfig,
     idf: Idf,
@@ -88,7 +91,7 @@ pub struct Featurizer {
 
 /// Where a featuriser reads IDF: its own dense table (while training), or the
 /// trained model's weights ([`BucketWeights`]).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Idf {
     Dense(Vec<f32>),
     Table(Arc<dyn BucketWeights>),
