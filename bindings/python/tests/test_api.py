@@ -392,3 +392,18 @@ def test_set_thresholds_takes_the_labels_fit_was_given() -> None:
     )
     clf.set_thresholds({2: 0.0})
     assert clf.tag(["rates rise"])[0]["labels"][-1] == 2
+
+
+def test_short_note_floor_holds_back_notes_of_fewer_than_four_words() -> None:
+    texts = ["central bank rates rise again", "new gpu chips released today", "coffee with my kids this morning"] * 6
+    labels = ["finance", "tech", "personal"] * 6
+    plain = notetag.Classifier(calibration_folds=2).fit(texts, labels)
+    floored = notetag.Classifier(calibration_folds=2, short_note_floor=0.999).fit(texts, labels)
+    assert floored.get_params()["short_note_floor"] == 0.999
+    short, longer = "bank rates rise", "central bank rates rise"
+    assert plain.tag([short])[0]["labels"] and plain.tag([longer])[0]["labels"]
+    assert floored.tag([short])[0]["labels"] == []
+    assert floored.tag([longer])[0]["labels"] == plain.tag([longer])[0]["labels"]
+    np.testing.assert_array_equal(floored.predict_proba([short]), plain.predict_proba([short]))
+    with pytest.raises(notetag.InvalidParameterError, match="short_note_floor"):
+        notetag.Classifier(short_note_floor=1.5).fit(texts, labels)

@@ -136,7 +136,11 @@ class Classifier:
     threshold_floor : float, default=0.0
         The lowest threshold a label may get, 0..1: the tuned thresholds are
         raised to it, for precision where notes are more often topic-less than
-        in the training data (the default model uses 0.4).
+        in the training data.
+    short_note_floor : float, default=0.0
+        The lowest threshold, 0..1, for a note of fewer than four words (mostly
+        replies and reactions), at prediction; 0 treats short notes like the
+        others.
     autotune : float or None, default=None
         Seconds for :meth:`fit` to search the parameters (learner, n-gram ranges,
         char weight, ``c``, ``balanced``, ``nb_weight``, ``bucket_bits``,
@@ -220,6 +224,7 @@ class Classifier:
         quantize: bool = True,
         classes: Optional[Sequence[str]] = None,
         threshold_floor: float = 0.0,
+        short_note_floor: float = 0.0,
         autotune: Optional[float] = None,
         metric: str = "macro_f1",
         n_jobs: Optional[int] = None,
@@ -245,6 +250,7 @@ class Classifier:
         self.quantize = quantize
         self.classes = classes
         self.threshold_floor = threshold_floor
+        self.short_note_floor = short_note_floor
         self.autotune = autotune
         self.metric = metric
         self.n_jobs = n_jobs

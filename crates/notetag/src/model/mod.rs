@@ -41,7 +41,7 @@ pub use explain::{Contribution, Explanation, LabelExplanation};
 pub use learner::{Learner, LearnerConfig, LinearWeights, Targets, WarmStart};
 pub use nb::NbParams;
 pub(crate) use params::check_dense_size;
-pub use params::{ClassifierParams, ValidParams, MAX_DENSE_FLOATS};
+pub use params::{ClassifierParams, ValidParams, MAX_DENSE_FLOATS, SHORT_NOTE_WORDS};
 pub use predict::{Classifier, PredictOptions, Prediction};
 pub use svm::{SvmLoss, SvmParams};
 pub(crate) use table::{quant_idf, Stored};

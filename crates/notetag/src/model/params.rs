@@ -18,6 +18,11 @@ use crate::eval::Report;
 use crate::text::hf::HfPipeline;
 use crate::text::TextConfig;
 
+/// A note of fewer words than this (in its main script, outside links, mentions
+/// and custom emoji; for Han, kana and Hangul, characters) is short: its
+/// thresholds are raised to [`ClassifierParams::short_note_floor`].
+pub const SHORT_NOTE_WORDS: u32 = 4;
+
 /// Everything that defines how a classifier is trained. The command line and
 /// the Python package set it by the names of the parameter vocabulary
 /// ([`PARAMS`](super::PARAMS), [`ClassifierParams::from_values`]).
@@ -31,6 +36,7 @@ use crate::text::TextConfig;
 /// | `quantize` | `true` | | store weights as 8-bit, IDF as 16-bit (smaller files) |
 /// | `classes` | from data | non-empty, unique | fixed label set (sorted) |
 /// | `threshold_floor` | `0.0` | 0 ..= 1 | no label's tuned threshold is set below this probability |
+/// | `short_note_floor` | `0.0` | 0 ..= 1 | the lowest threshold for a note of fewer than [`SHORT_NOTE_WORDS`] words |
 ///
 /// The defaults are the configuration with the best mean cross-validated
 /// macro-F1 over the project's corpus, AG News and finance tweets (train splits;
@@ -55,6 +61,12 @@ pub struct ClassifierParams {
     /// notes are more often topic-less than in the training data.
     #[serde(default)]
     pub threshold_floor: f32,
+    /// The lowest threshold for a note of fewer than [`SHORT_NOTE_WORDS`] words,
+    /// at prediction: such
+    /// notes are mostly replies and reactions, and a few words seldom argue a
+    /// topic. 0 treats short notes like the others.
+    #[serde(default)]
+    pub short_note_floor: f32,
 }
 
 impl Default for ClassifierParams {
@@ -81,6 +93,7 @@ impl Default for ClassifierParams {
             quantize: true,
             classes: None,
             threshold_floor: 0.0,
+            short_note_floor: 0.0,
         }
     }
 }
@@ -151,6 +164,23 @@ impl ClassifierParams {
         self
     }
 
+    /// Set the lowest threshold for short notes (see the table above).
+    pub fn short_note_floor(mut self, floor: f32) -> Self {
+        self.short_note_floor = floor;
+        self
+    }
+
+    /// The lowest threshold for a note of `words` words
+    /// ([`crate::text::lang::Profile::words`]): `short_note_floor` for a short
+    /// one, else 0.
+    pub fn floor_for(&self, words: u32) -> f32 {
+        if words < SHORT_NOTE_WORDS {
+            self.short_note_floor
+        } else {
+            0.0
+        }
+    }
+
     /// Check every parameter against its documented range, once: the checked
     /// parameters are the only ones that train (a Hugging Face tokenizer
     /// configuration is parsed here, and the result kept for training).
@@ -166,11 +196,13 @@ impl ClassifierParams {
         if let Some(l) = &self.classes {
             check_label_set(l)?;
         }
-        if !(0.0..=1.0).contains(&self.threshold_floor) {
-            return Err(Error::param(
-                "threshold_floor",
-                format!("{}: need a probability, 0 ..= 1", self.threshold_floor),
-            ));
+        for (name, floor) in [
+            ("threshold_floor", self.threshold_floor),
+            ("short_note_floor", self.short_note_floor),
+        ] {
+            if !(0.0..=1.0).contains(&floor) {
+                return Err(Error::param(name, format!("{floor}: need a probability, 0 ..= 1")));
+            }
         }
         Ok(ValidParams {
             params: self.clone(),

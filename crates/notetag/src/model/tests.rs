@@ -195,6 +195,40 @@ pub(crate) mod classifier {
     }
 
     #[test]
+    fn short_notes_are_held_to_the_short_note_floor() {
+        let params = ClassifierParams::new().char_ngrams(Some((2, 4)));
+        let plain = params.fit(&toy_examples()).unwrap();
+        let floored = params.clone().short_note_floor(0.999).fit(&toy_examples()).unwrap();
+        let tagged = |clf: &Classifier, note: &str| clf.predict(note).labels().count();
+        // Three words: short. Four words (a number is not a word): not short.
+        let (short, long) = ("central bank rates", "central bank rates again 2024");
+        assert_eq!(crate::text::lang::profile(short).words, SHORT_NOTE_WORDS - 1);
+        assert_eq!(crate::text::lang::profile(long).words, SHORT_NOTE_WORDS);
+        assert!(tagged(&plain, short) > 0 && tagged(&plain, long) > 0);
+        assert_eq!(tagged(&floored, short), 0, "below the floor");
+        assert_eq!(tagged(&floored, long), tagged(&plain, long));
+        // Same probabilities: the floor only moves the decision.
+        assert_eq!(
+            floored.predict(short).probabilities(),
+            plain.predict(short).probabilities()
+        );
+        // One threshold for every label replaces the floor too.
+        let opts = PredictOptions {
+            threshold: Some(0.3),
+            ..Default::default()
+        };
+        let with = |clf: &Classifier| clf.predict_with(short, &opts).labels().count();
+        assert_eq!(with(&floored), with(&plain));
+        assert!(with(&floored) > 0);
+        // Saved with the model.
+        let back = Classifier::from_bytes(&floored.to_bytes().unwrap()).unwrap();
+        assert_eq!(back.params().short_note_floor, 0.999);
+        assert_eq!(tagged(&back, short), 0);
+        let err = params.short_note_floor(1.5).fit(&toy_examples()).unwrap_err();
+        assert!(err.to_string().contains("short_note_floor"), "{err}");
+    }
+
+    #[test]
     fn a_clone_shares_the_weights_and_keeps_its_own_thresholds() {
         let clf = toy_char_model();
         let notes = ["the central bank raised interest rates", "gpu chips and coffee", "lol"];

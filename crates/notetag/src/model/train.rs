@@ -33,6 +33,8 @@ struct Prepared {
     languages: Vec<String>,
     /// Each training note's language.
     row_langs: Vec<&'static str>,
+    /// Each training note's word count ([`crate::text::lang::Profile::words`]).
+    row_words: Vec<u32>,
 }
 
 /// What out-of-fold scores give: per-label calibration and thresholds, and the
@@ -44,11 +46,12 @@ struct Calibrated {
     cv: Report,
 }
 
-/// The training rows' gold labels and languages.
+/// The training rows' gold labels, languages and word counts.
 struct Rows<'a> {
     y: &'a Targets,
     gold: &'a [Gold],
     langs: &'a [&'static str],
+    words: &'a [u32],
 }
 
 /// Training notes a language other than the most common one needs for
@@ -73,7 +76,13 @@ impl Prepared {
         let x = SparseMatrix::from_rows(p.text.n_buckets(), &vecs);
         let sets: Vec<Vec<usize>> = gold.iter().map(|g| g.set.clone()).collect();
         let y = Targets::from_sets(labels.len(), &sets);
-        let row_langs: Vec<&'static str> = texts.iter().map(|t| crate::text::lang::detect(t)).collect();
+        let (row_langs, row_words): (Vec<&'static str>, Vec<u32>) = texts
+            .iter()
+            .map(|t| {
+                let profile = crate::text::lang::profile(t);
+                (profile.lang, profile.words)
+            })
+            .unzip();
         let languages = languages_of(&row_langs);
         Ok(Prepared {
             featurizer,
@@ -82,6 +91,7 @@ impl Prepared {
             gold,
             languages,
             row_langs,
+            row_words,
         })
     }
 
@@ -96,8 +106,9 @@ impl Prepared {
             y: &self.y,
             gold: &self.gold,
             langs: &self.row_langs,
+            words: &self.row_words,
         };
-        let fitted = calibrate(&labels, &oof, &rows, &self.languages, p.threshold_floor);
+        let fitted = calibrate(&labels, &oof, &rows, &self.languages, p);
         let mut meta = TrainingMeta::new(&self.gold, labels.len(), data_hash, k, &fitted.cv);
         meta.languages = self.languages;
         meta.language_thresholds = fitted.language_thresholds;
@@ -172,10 +183,12 @@ fn out_of_fold(
     Ok((full, oof))
 }
 
-/// Platt calibration and F1-best thresholds per label (raised to `floor`) from
-/// out-of-fold scores, thresholds of their own for the covered languages with
-/// enough rows, and the report of the predictions they give.
-fn calibrate(labels: &[String], oof: &[f32], rows: &Rows<'_>, languages: &[String], floor: f32) -> Calibrated {
+/// Platt calibration and F1-best thresholds per label (raised to
+/// `threshold_floor`) from out-of-fold scores, thresholds of their own for the
+/// covered languages with enough rows, and the report of the predictions they
+/// give (short notes held to `short_note_floor`, as in prediction).
+fn calibrate(labels: &[String], oof: &[f32], rows: &Rows<'_>, languages: &[String], p: &ValidParams) -> Calibrated {
+    let floor = p.threshold_floor;
     let l = labels.len();
     let n = oof.len() / l.max(1);
     let calibration: Vec<Platt> = (0..l)
@@ -217,7 +230,8 @@ fn calibrate(labels: &[String], oof: &[f32], rows: &Rows<'_>, languages: &[Strin
     let cv_pred: Vec<Scored> = (0..n)
         .map(|i| {
             let t = LanguageThresholds::pick(&language_thresholds, rows.langs[i], &thresholds);
-            decide(&probs[i * l..(i + 1) * l], t, &PredictOptions::default(), true)
+            let short = p.floor_for(rows.words[i]);
+            decide(&probs[i * l..(i + 1) * l], t, short, &PredictOptions::default(), true)
         })
         .collect();
     let cv = Report::compute(labels, rows.gold, &cv_pred);

@@ -114,10 +114,15 @@ impl Classifier {
                     .collect()
             })
             .collect();
-        // Each note's thresholds: its language's, as prediction uses.
-        let thresholds: Vec<&[f32]> = examples
+        // Each note's thresholds, as prediction uses them: its language's,
+        // raised to the short-note floor for a short note.
+        let thresholds: Vec<Vec<f32>> = examples
             .iter()
-            .map(|e| self.thresholds_for(crate::text::lang::detect(&e.text)))
+            .map(|e| {
+                let profile = crate::text::lang::profile(&e.text);
+                let floor = self.params.floor_for(profile.words);
+                self.thresholds_for(profile.lang).iter().map(|t| t.max(floor)).collect()
+            })
             .collect();
         let mut w = Weights::of(self);
         let wrong = |w: &Weights| {

@@ -120,6 +120,8 @@ pub const PARAMS: &[Param] = &[
     param("classes", Kind::OptionalList, "none", "unique, not blank, or none", "A fixed label set; none takes the labels found in the training data"),
     param("threshold_floor", Kind::Float, "0", "0..=1",
         "The lowest threshold a label may get: the tuned thresholds are raised to it, for precision where notes are more often topic-less than in the training data"),
+    param("short_note_floor", Kind::Float, "0", "0..=1",
+        "The lowest threshold for a note of fewer than four words (mostly replies and reactions), at prediction; 0 treats short notes like the others"),
 ];
 
 /// The parameter called `name`.
@@ -298,6 +300,7 @@ impl Flat {
             ("classes", Value::List(l)) => self.rest.classes = Some(l),
             ("classes", Value::None) => self.rest.classes = None,
             ("threshold_floor", Value::Float(x)) => self.rest.threshold_floor = x as f32,
+            ("short_note_floor", Value::Float(x)) => self.rest.short_note_floor = x as f32,
             (_, v) => return Err(bad(&v)),
         }
         Ok(())
@@ -338,6 +341,7 @@ impl Flat {
             "quantize" => Value::Bool(self.rest.quantize),
             "classes" => self.rest.classes.clone().map_or(Value::None, Value::List),
             "threshold_floor" => float(self.rest.threshold_floor),
+            "short_note_floor" => float(self.rest.short_note_floor),
             _ => Value::None,
         }
     }

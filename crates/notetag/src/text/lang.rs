@@ -754,6 +754,31 @@ mod tests {
     }
 
     #[test]
+    fn an_ascii_note_read_only_until_settled_still_counts_four_words() {
+        // What a short note is (`SHORT_NOTE_WORDS`) must not depend on where
+        // the scan of an ASCII note stops: it stops after eight known features,
+        // and a word has at most two.
+        assert!(SETTLED_AFTER as usize >= 2 * crate::model::SHORT_NOTE_WORDS as usize);
+        let words = "international negotiations regarding agricultural subsidies continued throughout \
+                     yesterday's conference between ministers representing neighbouring countries";
+        let all: Vec<&str> = words.split_whitespace().collect();
+        for n in 1..=all.len() {
+            let note = all[..n].join(" ");
+            let counted = profile(&note).words as usize;
+            assert!(counted <= n + 1, "{note:?}: {counted}");
+            if n < 4 {
+                assert_eq!(counted, n, "{note:?}");
+            } else {
+                assert!(counted >= 4, "{note:?}: {counted}");
+            }
+        }
+        assert!(
+            (profile(words).words as usize) < all.len(),
+            "the scan stops once settled"
+        );
+    }
+
+    #[test]
     fn links_mentions_shortcodes_and_identifiers_are_not_words() {
         let m = toy();
         let none = [
