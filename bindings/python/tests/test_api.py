@@ -71,11 +71,11 @@ def test_tag_matches_predict_and_proba(default: notetag.Classifier) -> None:
 
 
 def test_tag_threshold_and_top_k(default: notetag.Classifier) -> None:
-    [everything] = default.tag(["rates and gpus"], threshold=0.0)
+    [everything] = default.tag(["interest rates and new gpus"], threshold=0.0)
     assert len(everything["labels"]) == 4
-    [two] = default.tag(["rates and gpus"], threshold=0.0, top_k=2)
+    [two] = default.tag(["interest rates and new gpus"], threshold=0.0, top_k=2)
     assert two["labels"] == everything["labels"][:2]
-    [top] = default.tag(["rates and gpus"], threshold=1.0)
+    [top] = default.tag(["interest rates and new gpus"], threshold=1.0)
     assert top["labels"] == [lab for lab in everything["labels"] if top["scores"][lab] >= 1.0]
     assert top["primary"] == everything["primary"]
 

@@ -98,7 +98,8 @@ pub struct PredictArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     pub output_format: OutputFormat,
     /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones).
+    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
+    /// than four words still need the model's short-note floor.
     #[arg(long, value_name = "P|LABEL=P,…")]
     pub threshold: Option<Threshold>,
     /// Keep at most K labels per note.
@@ -162,7 +163,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub format: Option<Format>,
     /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones).
+    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
+    /// than four words still need the model's short-note floor.
     #[arg(long, value_name = "P|LABEL=P,…")]
     pub threshold: Option<Threshold>,
     /// Print the report as JSON.

@@ -42,7 +42,8 @@ pub struct RelayArgs {
     #[arg(long, value_name = "CODES")]
     pub lang: Option<String>,
     /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones).
+    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
+    /// than four words still need the model's short-note floor.
     #[arg(long, value_name = "P|LABEL=P,…")]
     pub threshold: Option<Threshold>,
 }
@@ -64,7 +65,8 @@ pub struct PolicyArgs {
     #[arg(long, value_name = "CODES")]
     pub reject_langs: Option<String>,
     /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones).
+    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
+    /// than four words still need the model's short-note floor.
     #[arg(long, value_name = "P|LABEL=P,…")]
     pub threshold: Option<Threshold>,
     /// Event kinds the rules apply to; other kinds are accepted.

@@ -247,7 +247,9 @@ fn signing_options_without_nip32_output_are_usage_errors() {
 
 #[test]
 fn nip32_writes_no_label_event_for_a_note_without_topics() {
-    let input = "lol\nyup\n";
+    // Four words each, so that threshold 0 tags them (shorter notes need the
+    // model's short-note floor whatever the threshold).
+    let input = "lol that is so true\nyup same here for sure\n";
     let (code, out, err) = notetag(&["predict", "--output-format", "nip32"], input);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "", "no event may lack an `l` tag");

@@ -139,8 +139,8 @@ class Classifier:
         in the training data.
     short_note_floor : float, default=0.0
         The lowest threshold, 0..1, for a note of fewer than four words (mostly
-        replies and reactions), at prediction; 0 treats short notes like the
-        others.
+        replies and reactions), at prediction, whatever the thresholds (tuned,
+        set or given to ``tag``); 0 treats short notes like the others.
     autotune : float or None, default=None
         Seconds for :meth:`fit` to search the parameters (learner, n-gram ranges,
         char weight, ``c``, ``balanced``, ``nb_weight``, ``bucket_bits``,
@@ -583,7 +583,8 @@ class Classifier:
         texts : iterable of str
         threshold : float, optional
             One probability threshold for every label instead of the tuned ones,
-            0..1 (anything else raises :class:`InvalidParameterError`).
+            0..1 (anything else raises :class:`InvalidParameterError`); notes of
+            fewer than four words still need the model's ``short_note_floor``.
         top_k : int, optional
             Keep at most this many labels per note.
 

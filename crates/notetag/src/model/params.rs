@@ -62,7 +62,7 @@ pub struct ClassifierParams {
     #[serde(default)]
     pub threshold_floor: f32,
     /// The lowest threshold for a note of fewer than [`SHORT_NOTE_WORDS`] words,
-    /// at prediction: such
+    /// at prediction, whatever the thresholds (tuned, set or given): such
     /// notes are mostly replies and reactions, and a few words seldom argue a
     /// topic. 0 treats short notes like the others.
     #[serde(default)]

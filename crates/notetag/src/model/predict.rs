@@ -120,15 +120,15 @@ impl Prediction {
     }
 }
 
-/// The labels at or above their thresholds (each raised to `floor`), most
-/// probable first; none when the note may not be tagged (`may_tag` false: no
-/// words, or a language the model does not cover). One threshold in `opts`
-/// replaces both. The primary is the most probable label.
+/// The labels at or above their thresholds (the one in `opts`, else
+/// `thresholds`), each raised to `floor`, most probable first; none when the
+/// note may not be tagged (`may_tag` false: no words, or a language the model
+/// does not cover). The primary is the most probable label.
 pub(crate) fn decide(probs: &[f32], thresholds: &[f32], floor: f32, opts: &PredictOptions, may_tag: bool) -> Scored {
     let primary = argmax(probs);
     let mut set: Vec<usize> = if may_tag {
         (0..probs.len())
-            .filter(|&i| probs[i] >= opts.threshold.unwrap_or(thresholds[i].max(floor)))
+            .filter(|&i| probs[i] >= opts.threshold.unwrap_or(thresholds[i]).max(floor))
             .collect()
     } else {
         Vec::new()

@@ -212,14 +212,18 @@ pub(crate) mod classifier {
             floored.predict(short).probabilities(),
             plain.predict(short).probabilities()
         );
-        // One threshold for every label replaces the floor too.
+        // Whatever the thresholds: one for every label, or per label.
         let opts = PredictOptions {
-            threshold: Some(0.3),
+            threshold: Some(0.0),
             ..Default::default()
         };
-        let with = |clf: &Classifier| clf.predict_with(short, &opts).labels().count();
-        assert_eq!(with(&floored), with(&plain));
-        assert!(with(&floored) > 0);
+        let with = |clf: &Classifier, note: &str| clf.predict_with(note, &opts).labels().count();
+        assert_eq!((with(&plain, short), with(&floored, short)), (3, 0));
+        assert_eq!(with(&floored, long), 3);
+        let mut zero = floored.clone();
+        zero.set_thresholds(&[("personal", 0.0), ("tech", 0.0), ("trade_finance", 0.0)])
+            .unwrap();
+        assert_eq!((tagged(&zero, short), tagged(&zero, long)), (0, 3));
         // Saved with the model.
         let back = Classifier::from_bytes(&floored.to_bytes().unwrap()).unwrap();
         assert_eq!(back.params().short_note_floor, 0.999);

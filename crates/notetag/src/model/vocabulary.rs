@@ -121,7 +121,7 @@ pub const PARAMS: &[Param] = &[
     param("threshold_floor", Kind::Float, "0", "0..=1",
         "The lowest threshold a label may get: the tuned thresholds are raised to it, for precision where notes are more often topic-less than in the training data"),
     param("short_note_floor", Kind::Float, "0", "0..=1",
-        "The lowest threshold for a note of fewer than four words (mostly replies and reactions), at prediction; 0 treats short notes like the others"),
+        "The lowest threshold for a note of fewer than four words (mostly replies and reactions), at prediction, whatever the thresholds; 0 treats short notes like the others"),
 ];
 
 /// The parameter called `name`.
