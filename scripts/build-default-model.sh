@@ -13,5 +13,5 @@ cargo run --release -q -p notetag-cli -- train \
   --input data/corpus/train.jsonl \
   --output crates/notetag/models/default.ntag \
   --learner svm+nb --nb-weight 1 --c 0.5 --balanced --char-ngrams 2-5 --bucket-bits 20 \
-  --min-df 2 --calibration-folds 5 --seed 42 --threshold-floor 0.4
+  --min-df 2 --calibration-folds 5 --seed 42 --threshold-floor 0.35 --short-note-floor 0.6
 ls -l crates/notetag/models/lang.bin crates/notetag/models/default.ntag

@@ -62,9 +62,9 @@ fn default_model_tags_obvious_notes() {
 }
 
 /// Zero-shot quality: the default model never saw these sets. It reaches macro-F1
-/// 0.845 (agnews) and 0.866 (tfn); the floors are those less a margin. (Before the
+/// 0.842 (agnews) and 0.864 (tfn); the floors are those less a margin. (Before the
 /// corpus took in the real-stream and multilingual notes it reached 0.853 on
-/// agnews: those notes cost 0.008 there; see data/corpus/README.md.)
+/// agnews: those notes cost 0.011 there; see data/corpus/README.md.)
 #[test]
 fn default_model_zero_shot_on_public_data() {
     let clf = Classifier::default_model().unwrap();
