@@ -8,7 +8,6 @@ use std::io::Cursor;
 use std::sync::OnceLock;
 
 use notetag::io::{Format, Item, ReadOptions, Reader};
-use notetag::persist::{FORMAT_VERSION, MAGIC};
 use notetag::text::{hf, Featurizer};
 use notetag::{Classifier, Error, Scratch, TextConfig, Tokenization};
 
@@ -138,11 +137,5 @@ pub fn model_bytes(bytes: &[u8]) {
 /// header (magic, version, length, CRC-32), so mutations reach the decoder and the
 /// size and value checks behind it; then as [`model_bytes`].
 pub fn model_payload(data: &[u8]) {
-    let mut bytes = Vec::with_capacity(24 + data.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
-    bytes.extend_from_slice(data);
-    model_bytes(&bytes);
+    model_bytes(&notetag::persist::frame(data));
 }

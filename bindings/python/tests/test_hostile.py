@@ -37,14 +37,17 @@ HOSTILE_TEXTS: List[str] = [
 ]
 
 
-def _crc32(data: bytes) -> bytes:
+def _checksum(payload: bytes) -> bytes:
+    """The header's checksum of a payload in the current format: CRC-32 of the
+    version's four bytes, then the payload."""
     import zlib
 
-    return (zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "little")
+    version = notetag.FORMAT_VERSION.to_bytes(4, "little")
+    return (zlib.crc32(version + payload) & 0xFFFFFFFF).to_bytes(4, "little")
 
 
 def _with_crc(model: bytes) -> bytes:
-    return model[:20] + _crc32(model[HEADER:]) + model[HEADER:]
+    return model[:20] + _checksum(model[HEADER:]) + model[HEADER:]
 
 
 # --------------------------------------------------------------------- text
@@ -184,7 +187,7 @@ def test_declared_sizes_larger_than_the_data_fail_fast(small_model_bytes: bytes)
     body = bytes([0xFF] * 8 + [0x3F]) + b"a" * 991
     header = b"NOTETAG\0" + notetag.FORMAT_VERSION.to_bytes(4, "little") + len(body).to_bytes(8, "little")
     with pytest.raises(notetag.InvalidModelError, match="cannot decode payload"):
-        notetag.Classifier.from_bytes(header + _crc32(body) + body)
+        notetag.Classifier.from_bytes(header + _checksum(body) + body)
     assert time.perf_counter() - start < 1.0
 
 

@@ -53,12 +53,13 @@ pub enum Error {
     },
     /// The model was written by a newer (or unknown) format version.
     #[error(
-        "unsupported model format version {found} (this build reads version {supported}); upgrade notetag to read it"
+        "unsupported model format version {found} (this build reads versions {oldest} to {supported}); upgrade notetag to read a newer one",
+        oldest = crate::persist::OLDEST_FORMAT_VERSION
     )]
     UnsupportedVersion {
         /// Version found in the file.
         found: u32,
-        /// Version this build reads.
+        /// The newest version this build reads.
         supported: u32,
     },
     /// A label name unknown to the model.

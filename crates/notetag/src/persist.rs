@@ -9,9 +9,9 @@
 //! | offset | bytes | content |
 //! | --- | --- | --- |
 //! | 0 | 8 | magic `NOTETAG\0` ([`MAGIC`]) |
-//! | 8 | 4 | format version, little-endian `u32` ([`FORMAT_VERSION`], currently 2; version 1, from before the per-word char block, is refused) |
+//! | 8 | 4 | format version, little-endian `u32` ([`FORMAT_VERSION`], currently 3; version 2, whose parameters have no short-note floor, is read too; version 1, from before the per-word char block, is refused) |
 //! | 12 | 8 | payload length in bytes, little-endian `u64` |
-//! | 20 | 4 | CRC-32 (IEEE) of the payload, little-endian `u32` |
+//! | 20 | 4 | CRC-32 (IEEE) of the format version's 4 bytes then the payload (version 2: of the payload alone), little-endian `u32` |
 //! | 24 | n | payload |
 //!
 //! The payload is the [postcard](https://docs.rs/postcard) encoding of one record
@@ -65,9 +65,40 @@ use crate::text::Featurizer;
 
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"NOTETAG\0";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this build writes, and the newest it reads. Version 3
+/// added the short-note floor (`ClassifierParams::short_note_floor`), which
+/// prediction applies: a reader of version 2 would ignore it and tag short notes
+/// differently, so it must refuse the file instead.
+pub const FORMAT_VERSION: u32 = 3;
+/// The oldest format version this build reads (its models have no short-note
+/// floor, as if it were 0).
+pub const OLDEST_FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 4;
+
+/// The header's checksum of a payload in format `version`: from version 3 on it
+/// covers the version too, so that a damaged version field cannot pass for the
+/// other readable one (2 and 3 differ by one bit).
+pub fn checksum(version: u32, payload: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    if version >= 3 {
+        h.update(&version.to_le_bytes());
+    }
+    h.update(payload);
+    h.finalize()
+}
+
+/// A model file around `payload`, in the current format: magic, version, length,
+/// checksum, then the payload (what [`Classifier::to_bytes`] writes; tools and
+/// tests that craft payloads frame them with it).
+pub fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&checksum(FORMAT_VERSION, payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
 #[derive(Serialize, Deserialize)]
 struct Payload<'a> {
     labels: Vec<String>,
@@ -184,13 +215,7 @@ impl Classifier {
             path: None,
             reason: format!("cannot encode: {e}"),
         })?;
-        let mut out = Vec::with_capacity(HEADER + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        Ok(out)
+        Ok(frame(&body))
     }
 
     /// Read a model from bytes, validating everything first.
@@ -207,7 +232,7 @@ impl Classifier {
         }
         let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         let version = u32_at(8);
-        if version != FORMAT_VERSION {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(Error::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,
@@ -223,7 +248,7 @@ impl Classifier {
                 body.len()
             )));
         }
-        if crc32fast::hash(body) != u32_at(20) {
+        if checksum(version, body) != u32_at(20) {
             return Err(bad("checksum mismatch: the file is damaged".into()));
         }
         let p: Payload<'_> = postcard::from_bytes(body).map_err(|e| bad(format!("cannot decode payload: {e}")))?;
@@ -284,7 +309,8 @@ impl Classifier {
             let mut file = std::fs::File::open(path)?;
             let mut bytes = Vec::with_capacity(HEADER);
             Read::take(&mut file, HEADER as u64).read_to_end(&mut bytes)?;
-            if bytes.len() == HEADER && &bytes[..8] == MAGIC && bytes[8..12] == FORMAT_VERSION.to_le_bytes() {
+            let readable = |v: &[u8]| (OLDEST_FORMAT_VERSION..=FORMAT_VERSION).any(|x| v == x.to_le_bytes());
+            if bytes.len() == HEADER && &bytes[..8] == MAGIC && readable(&bytes[8..12]) {
                 let mut len = [0u8; 8];
                 len.copy_from_slice(&bytes[12..20]);
                 let declared = u64::from_le_bytes(len);

@@ -116,6 +116,51 @@ fn any_label_set_works_with_every_learner() {
     }
 }
 
+/// A model written in format version 2 (before the short-note floor, by notetag
+/// 0.1.0 of 2026-12-07) is read with no floor and predicts as it did then; saved
+/// again, it is version 3 and predicts the same.
+#[test]
+fn format_version_2_models_are_read_without_a_short_note_floor() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/format-v2.ntag");
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(bytes[8..12], 2u32.to_le_bytes());
+    let clf = notetag::Classifier::from_bytes(&bytes).unwrap();
+    assert_eq!(clf.params().short_note_floor, 0.0);
+    // What the writing version printed: notes of fewer than four words tagged.
+    for (note, label, p) in [
+        ("bank rates rise", "trade_finance", 0.8986),
+        ("gpu chips", "tech", 0.7569),
+        ("coffee with my dog today", "personal", 0.924),
+    ] {
+        let got = clf.predict(note);
+        assert_eq!(got.labels().collect::<Vec<_>>(), [label], "{note}");
+        let at = clf.labels().iter().position(|l| l == label).unwrap();
+        assert!((got.probabilities()[at] - p).abs() < 1e-4, "{note}");
+    }
+    let loaded = notetag::Classifier::load(path).unwrap();
+    assert_eq!(
+        loaded.predict("gpu chips").probabilities(),
+        clf.predict("gpu chips").probabilities()
+    );
+    let again = clf.to_bytes().unwrap();
+    assert_eq!(again[8..12], notetag::persist::FORMAT_VERSION.to_le_bytes());
+    let back = notetag::Classifier::from_bytes(&again).unwrap();
+    assert_eq!(
+        back.predict("gpu chips").probabilities(),
+        clf.predict("gpu chips").probabilities()
+    );
+    // Versions before 2 and after the current one are refused, naming both ends.
+    for v in [1, notetag::persist::FORMAT_VERSION + 1] {
+        let mut b = bytes.clone();
+        b[8..12].copy_from_slice(&v.to_le_bytes());
+        let err = notetag::Classifier::from_bytes(&b).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("version {v} (this build reads versions 2 to 3)")),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn damaged_models_are_rejected_whole() {
     let bytes = params().fit(&common::small_set()).unwrap().to_bytes().unwrap();

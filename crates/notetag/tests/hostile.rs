@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use notetag::io::{Format, Item, ReadOptions, Reader};
-use notetag::persist::{FORMAT_VERSION, MAGIC};
+use notetag::persist::FORMAT_VERSION;
 use notetag::{Classifier, ClassifierParams, Error, Example, PredictOptions};
 
 // ------------------------------------------------------------------ helpers
@@ -898,7 +898,7 @@ fn model_bytes() -> Vec<u8> {
 const HEADER: usize = 24;
 
 fn with_crc(mut bytes: Vec<u8>) -> Vec<u8> {
-    let crc = crc32fast::hash(&bytes[HEADER..]);
+    let crc = notetag::persist::checksum(FORMAT_VERSION, &bytes[HEADER..]);
     bytes[20..24].copy_from_slice(&crc.to_le_bytes());
     bytes
 }
@@ -1040,12 +1040,7 @@ fn declared_sizes_larger_than_the_file_are_rejected_before_allocating() {
     ] {
         let mut body = prefix.to_vec();
         body.resize(1000, b'a');
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend(FORMAT_VERSION.to_le_bytes());
-        bytes.extend((body.len() as u64).to_le_bytes());
-        bytes.extend(crc32fast::hash(&body).to_le_bytes());
-        bytes.extend(body);
-        assert_rejected(&bytes, "cannot decode payload");
+        assert_rejected(&notetag::persist::frame(&body), "cannot decode payload");
     }
 }
 
@@ -1084,11 +1079,7 @@ fn huge_declared_tables_inside_a_valid_payload_are_rejected() {
         varint(&mut body, 0); // every table empty
     }
     string(&mut body, &meta_json);
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend(FORMAT_VERSION.to_le_bytes());
-    bytes.extend((body.len() as u64).to_le_bytes());
-    bytes.extend(crc32fast::hash(&body).to_le_bytes());
-    bytes.extend(body);
+    let bytes = notetag::persist::frame(&body);
     assert!(bytes.len() < 1 << 20);
     assert_rejected(&bytes, "exceeds the size limit");
 }
