@@ -107,6 +107,17 @@ async fn backlog_and_live_notes_are_labelled_once_and_forgeries_ignored() {
     let mut stolen = notes(&author, &["Chip makers ship new AI accelerators".to_string()], now())[0].clone();
     stolen.sig = all[0].sig.clone();
     relay.push_unchecked(&stolen);
+    // A valid note after the forgeries: the labeler reads and records notes in
+    // the order the relay sends them, so once this one's label is out, the
+    // forgeries have been counted.
+    let last = notes(
+        &author,
+        &["Central banks raised interest rates again as inflation stayed high".to_string()],
+        now(),
+    );
+    assert_eq!(expected(&last).len(), 1, "the last note has a topic");
+    publish(&relay.url, &last).await;
+    all.extend(last);
     let labels = wait_labels(&relay, expected(&all).len()).await;
     let summary = run.finish().await;
     check_labels(&labels, &expected(&all), &labeler);
