@@ -73,6 +73,11 @@ pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format version this build reads (its models have no short-note
 /// floor, as if it were 0).
 pub const OLDEST_FORMAT_VERSION: u32 = 2;
+
+/// Whether this build reads format `version`.
+fn readable(version: u32) -> bool {
+    (OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version)
+}
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// The header's checksum of a payload in format `version`: from version 3 on it
@@ -232,7 +237,7 @@ impl Classifier {
         }
         let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         let version = u32_at(8);
-        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
+        if !readable(version) {
             return Err(Error::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,
@@ -309,8 +314,10 @@ impl Classifier {
             let mut file = std::fs::File::open(path)?;
             let mut bytes = Vec::with_capacity(HEADER);
             Read::take(&mut file, HEADER as u64).read_to_end(&mut bytes)?;
-            let readable = |v: &[u8]| (OLDEST_FORMAT_VERSION..=FORMAT_VERSION).any(|x| v == x.to_le_bytes());
-            if bytes.len() == HEADER && &bytes[..8] == MAGIC && readable(&bytes[8..12]) {
+            if bytes.len() == HEADER
+                && &bytes[..8] == MAGIC
+                && readable(u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+            {
                 let mut len = [0u8; 8];
                 len.copy_from_slice(&bytes[12..20]);
                 let declared = u64::from_le_bytes(len);
