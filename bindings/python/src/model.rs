@@ -111,6 +111,13 @@ impl Model {
         Ok(Model::new(py, clf))
     }
 
+    /// This model with another short-note floor. This model is unchanged.
+    fn with_short_note_floor(&self, py: Python<'_>, floor: f32) -> PyResult<Self> {
+        let mut clf = self.clf.clone();
+        clf.set_short_note_floor(floor).map_err(to_py)?;
+        Ok(Model::new(py, clf))
+    }
+
     /// Read a model file.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {

@@ -407,3 +407,14 @@ def test_short_note_floor_holds_back_notes_of_fewer_than_four_words() -> None:
     np.testing.assert_array_equal(floored.predict_proba([short]), plain.predict_proba([short]))
     with pytest.raises(notetag.InvalidParameterError, match="short_note_floor"):
         notetag.Classifier(short_note_floor=1.5).fit(texts, labels)
+    # Set on a fitted model: the decisions of one fitted with it, saved with it.
+    assert plain.set_short_note_floor(0.999) is plain
+    assert plain.tag([short])[0]["labels"] == [] and plain.get_params()["short_note_floor"] == 0.999
+    assert plain.tag([longer])[0]["labels"] == floored.tag([longer])[0]["labels"]
+    assert notetag.Classifier.from_bytes(plain.to_bytes()).tag([short])[0]["labels"] == []
+    floored.set_short_note_floor(0.0)
+    assert floored.tag([short])[0]["labels"]
+    for bad in (1.5, -0.1, float("nan")):
+        with pytest.raises(notetag.InvalidParameterError, match="short_note_floor"):
+            floored.set_short_note_floor(bad)
+    assert floored.get_params()["short_note_floor"] == 0.0 and floored.tag([short])[0]["labels"]

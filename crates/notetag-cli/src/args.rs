@@ -9,7 +9,7 @@ use notetag::TuneMetric;
 use crate::compare::Preset;
 use crate::params::ParamArgs;
 use crate::predict::OutputFormat;
-use crate::threshold::Threshold;
+use crate::threshold::Decision;
 
 /// Tag short notes (Nostr posts, tweets, micro-blog entries) with topics.
 #[derive(Parser, Debug)]
@@ -97,11 +97,9 @@ pub struct PredictArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
     pub output_format: OutputFormat,
-    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
-    /// than four words still need the model's short-note floor.
-    #[arg(long, value_name = "P|LABEL=P,…")]
-    pub threshold: Option<Threshold>,
+    /// Thresholds and the short-note floor.
+    #[command(flatten)]
+    pub decision: Decision,
     /// Keep at most K labels per note.
     #[arg(long)]
     pub top_k: Option<usize>,
@@ -162,11 +160,9 @@ pub struct EvalArgs {
     /// Input format (default: detected).
     #[arg(long)]
     pub format: Option<Format>,
-    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
-    /// than four words still need the model's short-note floor.
-    #[arg(long, value_name = "P|LABEL=P,…")]
-    pub threshold: Option<Threshold>,
+    /// Thresholds and the short-note floor.
+    #[command(flatten)]
+    pub decision: Decision,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

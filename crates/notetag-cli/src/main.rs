@@ -17,7 +17,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use notetag::{io, Classifier, Error, PredictOptions, Result};
-use threshold::Threshold;
 
 use args::{Cli, Command, CompareArgs, EvalArgs, ExplainArgs, InfoArgs, TrainArgs};
 
@@ -68,7 +67,7 @@ fn run(cmd: Command) -> Result<ExitCode> {
 fn run_eval(a: &EvalArgs) -> Result<ExitCode> {
     let mut clf = load_model(&a.model)?;
     let opts = PredictOptions {
-        threshold: Threshold::apply(a.threshold.as_ref(), &mut clf)?,
+        threshold: a.decision.apply(&mut clf)?,
         ..PredictOptions::default()
     };
     let ex = io::read_examples(&a.input, a.format)?;

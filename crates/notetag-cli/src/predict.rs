@@ -12,7 +12,6 @@ use serde_json::{json, Map, Value};
 
 use crate::args::PredictArgs;
 use crate::nip32::Nip32;
-use crate::threshold::Threshold;
 
 const CHUNK: usize = 8192;
 
@@ -40,7 +39,7 @@ pub fn run(a: &PredictArgs) -> Result<ExitCode> {
     }
     let nip32 = Nip32::new(&a.namespace, a.sign_key.as_deref(), a.created_at)?;
     let mut clf = crate::load_model(&a.model)?;
-    let threshold = Threshold::apply(a.threshold.as_ref(), &mut clf)?;
+    let threshold = a.decision.apply(&mut clf)?;
     let reader = open_input(a)?;
     let job = Job {
         args: a,

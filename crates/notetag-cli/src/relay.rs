@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use notetag_relay::{LabelSettings, LabelerConfig, LangFilter, Policy, PolicyRules};
 
-use crate::threshold::Threshold;
+use crate::threshold::Decision;
 
 /// `notetag relay`.
 #[derive(Args, Debug)]
@@ -41,11 +41,9 @@ pub struct RelayArgs {
     /// whose language is not known are labelled.
     #[arg(long, value_name = "CODES")]
     pub lang: Option<String>,
-    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
-    /// than four words still need the model's short-note floor.
-    #[arg(long, value_name = "P|LABEL=P,…")]
-    pub threshold: Option<Threshold>,
+    /// Thresholds and the short-note floor.
+    #[command(flatten)]
+    pub decision: Decision,
 }
 
 /// `notetag strfry-policy`.
@@ -64,11 +62,9 @@ pub struct PolicyArgs {
     /// Refuse notes in these languages (`und`: notes whose language is not known).
     #[arg(long, value_name = "CODES")]
     pub reject_langs: Option<String>,
-    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
-    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
-    /// than four words still need the model's short-note floor.
-    #[arg(long, value_name = "P|LABEL=P,…")]
-    pub threshold: Option<Threshold>,
+    /// Thresholds and the short-note floor.
+    #[command(flatten)]
+    pub decision: Decision,
     /// Event kinds the rules apply to; other kinds are accepted.
     #[arg(long, value_delimiter = ',', default_value = "1,30023")]
     pub kinds: Vec<u64>,
@@ -111,7 +107,7 @@ fn config(a: &RelayArgs, threshold: Option<f32>) -> notetag_relay::Result<Labele
 pub fn run_labeler(a: &RelayArgs) -> ExitCode {
     let run = || -> notetag_relay::Result<notetag_relay::Summary> {
         let mut clf = crate::load_model(&a.model)?;
-        let threshold = Threshold::apply(a.threshold.as_ref(), &mut clf)?;
+        let threshold = a.decision.apply(&mut clf)?;
         let cfg = config(a, threshold)?;
         let labeler = notetag_relay::Labeler::new(cfg, clf)?;
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -152,7 +148,7 @@ pub fn run_policy(a: &PolicyArgs) -> ExitCode {
         let rules = PolicyRules {
             reject_topics: a.reject_topics.clone(),
             langs: LangFilter::new(accept, reject),
-            threshold: Threshold::apply(a.threshold.as_ref(), &mut clf)?,
+            threshold: a.decision.apply(&mut clf)?,
             kinds: a.kinds.clone(),
             shadow: a.shadow,
         };

@@ -1,8 +1,42 @@
-//! `--threshold`: one probability for every label, or thresholds of some labels.
+//! `--threshold` (one probability for every label, or thresholds of some labels)
+//! and `--short-note-floor`: how a command turns probabilities into labels.
 
 use std::str::FromStr;
 
+use clap::Args;
 use notetag::{Classifier, Error, PredictOptions, Result};
+
+/// The decision flags of the commands that tag notes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Decision {
+    /// Probability thresholds: `P` for every label, or `LABEL=P,…` for those labels
+    /// (the others keep theirs) (default: the model's tuned ones); notes of fewer
+    /// than four words still need the short-note floor.
+    #[arg(long, value_name = "P|LABEL=P,…")]
+    pub threshold: Option<Threshold>,
+    /// The lowest threshold for notes of fewer than four words (mostly replies and
+    /// reactions), whatever the thresholds, in place of the model's (0 holds them
+    /// to the thresholds alone) (default: the model's).
+    #[arg(long, value_name = "P")]
+    pub short_note_floor: Option<f32>,
+}
+
+impl Decision {
+    /// Apply the flags to a loaded model: labels' own thresholds and the
+    /// short-note floor are set in it ([`Classifier::set_thresholds`],
+    /// [`Classifier::set_short_note_floor`]); one threshold for every label is
+    /// returned, for [`notetag::PredictOptions::threshold`].
+    pub fn apply(&self, clf: &mut Classifier) -> Result<Option<f32>> {
+        if let Some(floor) = self.short_note_floor {
+            clf.set_short_note_floor(floor)?;
+        }
+        match &self.threshold {
+            None => Ok(None),
+            Some(Threshold::All(p)) => Ok(Some(*p)),
+            Some(Threshold::Labels(pairs)) => clf.set_thresholds(pairs).map(|()| None),
+        }
+    }
+}
 
 /// What `--threshold` asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,19 +76,6 @@ impl FromStr for Threshold {
             })
             .collect::<Result<_>>()
             .map(Threshold::Labels)
-    }
-}
-
-impl Threshold {
-    /// Apply `--threshold` to a loaded model: labels' own thresholds are set in
-    /// it ([`Classifier::set_thresholds`]); one threshold for every label is
-    /// returned, for [`notetag::PredictOptions::threshold`].
-    pub fn apply(threshold: Option<&Threshold>, clf: &mut Classifier) -> Result<Option<f32>> {
-        match threshold {
-            None => Ok(None),
-            Some(Threshold::All(p)) => Ok(Some(*p)),
-            Some(Threshold::Labels(pairs)) => clf.set_thresholds(pairs).map(|()| None),
-        }
     }
 }
 

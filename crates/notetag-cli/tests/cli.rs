@@ -178,6 +178,50 @@ fn thresholds_of_some_labels_on_predict_and_eval() {
 }
 
 #[test]
+fn the_short_note_floor_is_set_on_predict_and_eval() {
+    // Replies of fewer than four words: at threshold 0 the default model's floor
+    // still holds them back; a floor of 0 lets threshold 0 tag them with every
+    // label, a floor of 1 leaves them untagged.
+    let input = "so true\nnot sure about that\n";
+    let tagged = |args: &[&str]| -> Vec<usize> {
+        let (code, out, err) = notetag(&[&["predict", "--threshold", "0"], args].concat(), input);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["labels"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            })
+            .collect()
+    };
+    let model = tagged(&[]);
+    assert!(model[0] < 4 && model[1] == 4, "{model:?}");
+    assert_eq!(tagged(&["--short-note-floor", "0"]), [4, 4]);
+    assert_eq!(tagged(&["--short-note-floor", "1"]), [0, 4]);
+    for bad in ["1.5", "-0.1", "NaN"] {
+        let (code, _, err) = notetag(&["predict", &format!("--short-note-floor={bad}")], input);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("short_note_floor"), "{err}");
+    }
+
+    // eval scores with the same floor: with it at 0, threshold 0 tags the short
+    // rows with every label too.
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/dev.jsonl");
+    let coverage = |args: &[&str]| {
+        let (code, out, err) = notetag(
+            &[&["eval", "-i", data, "--json", "--threshold", "0"], args].concat(),
+            "",
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["set_micro_f1"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(coverage(&["--short-note-floor", "0"]) < coverage(&[]));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (code, _, err) = notetag(&["predict", "--output-format", "xml"], "");
     assert_eq!(code, 2, "{err}");

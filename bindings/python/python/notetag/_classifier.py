@@ -515,6 +515,43 @@ class Classifier:
         self._digest = None
         return self
 
+    def set_short_note_floor(self, floor: float) -> "Classifier":
+        """Set the short-note floor: the lowest threshold for a note of fewer than
+        four words, whatever the thresholds.
+
+        The default model holds such notes (mostly replies and reactions) to a
+        higher bar than the others; a stream whose short notes carry topics more
+        often is served better by a lower floor, chosen on a labelled sample of
+        it. The floor is saved with the model, and kept as the
+        ``short_note_floor`` parameter for a later :meth:`fit`.
+
+        Parameters
+        ----------
+        floor : float
+            A probability, 0..1; 0 holds short notes to the thresholds alone.
+
+        Returns
+        -------
+        Classifier
+            ``self``, with the new floor.
+
+        Raises
+        ------
+        InvalidParameterError
+            A floor outside 0..1; the model is then unchanged.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier.default().set_short_note_floor(0.0)
+        >>> clf.get_params()["short_note_floor"]
+        0.0
+        """
+        self._model = self._fitted().with_short_note_floor(float(floor))
+        self.short_note_floor = float(floor)
+        self._digest = None
+        return self
+
     @property
     def training_(self) -> Dict[str, Any]:
         """What the model records about its training."""

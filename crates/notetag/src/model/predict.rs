@@ -29,19 +29,20 @@ impl PredictOptions {
     /// a probability, 0 ..= 1 (prediction itself does not check).
     pub fn check(&self) -> Result<()> {
         if let Some(t) = self.threshold {
-            probability("threshold", t)?;
+            probability("threshold", "threshold", t)?;
         }
         Ok(())
     }
 }
 
-/// `value` when it is a probability (0 ..= 1), else an error naming `what`.
-fn probability(what: &str, value: f32) -> Result<f32> {
+/// `value` when it is a probability (0 ..= 1), else an error about parameter
+/// `param` naming `what`.
+fn probability(param: &'static str, what: &str, value: f32) -> Result<f32> {
     if (0.0..=1.0).contains(&value) {
         Ok(value)
     } else {
         Err(Error::param(
-            "threshold",
+            param,
             format!("{what}={value}: need a probability, 0 ..= 1"),
         ))
     }
@@ -237,7 +238,7 @@ impl Classifier {
                     format!("`{label}` is not a label of the model ({})", self.labels.join(", ")),
                 ));
             };
-            set.push((i, probability(label, *t)?));
+            set.push((i, probability("threshold", label, *t)?));
         }
         for (i, t) in set {
             self.thresholds[i] = t;
@@ -252,12 +253,26 @@ impl Classifier {
         Ok(())
     }
 
+    /// Set the short-note floor: the lowest threshold for a note of fewer than
+    /// [`super::SHORT_NOTE_WORDS`] words, whatever the other thresholds
+    /// ([`ClassifierParams::short_note_floor`]; 0 holds short notes to the other
+    /// thresholds only). A stream whose short notes carry topics more often than
+    /// the training data's replies and reactions is served better by a lower one;
+    /// choose it on a labelled sample of the stream. Saved with the model.
+    ///
+    /// Errors (changing nothing) when `floor` is not a probability.
+    pub fn set_short_note_floor(&mut self, floor: f32) -> Result<()> {
+        self.params.short_note_floor = probability("short_note_floor", "short_note_floor", floor)?;
+        Ok(())
+    }
+
     /// Per-label Platt calibration.
     pub fn calibration(&self) -> &[Platt] {
         &self.calibration
     }
 
-    /// The parameters it was trained with.
+    /// The parameters it was trained with (the short-note floor as it is now:
+    /// see [`Classifier::set_short_note_floor`]).
     pub fn params(&self) -> &ClassifierParams {
         &self.params
     }

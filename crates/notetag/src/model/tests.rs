@@ -230,6 +230,20 @@ pub(crate) mod classifier {
         assert_eq!(tagged(&back, short), 0);
         let err = params.short_note_floor(1.5).fit(&toy_examples()).unwrap_err();
         assert!(err.to_string().contains("short_note_floor"), "{err}");
+        // Set on a trained model: the decisions of a model trained with it.
+        let mut set = plain.clone();
+        set.set_short_note_floor(0.999).unwrap();
+        assert_eq!((tagged(&set, short), tagged(&set, long)), (0, tagged(&plain, long)));
+        let back = Classifier::from_bytes(&set.to_bytes().unwrap()).unwrap();
+        assert_eq!((back.params().short_note_floor, tagged(&back, short)), (0.999, 0));
+        let mut unset = floored.clone();
+        unset.set_short_note_floor(0.0).unwrap();
+        assert_eq!(tagged(&unset, short), tagged(&plain, short));
+        for bad in [1.5, -0.1, f32::NAN] {
+            let err = unset.set_short_note_floor(bad).unwrap_err();
+            assert!(err.to_string().contains("short_note_floor"), "{err}");
+        }
+        assert_eq!(unset.params().short_note_floor, 0.0, "unchanged by the errors");
     }
 
     #[test]
