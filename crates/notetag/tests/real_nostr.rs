@@ -6,10 +6,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use notetag::Classifier;
-use sha2::{Digest, Sha256};
 
 struct Row {
     text: String,
@@ -19,42 +16,21 @@ struct Row {
 }
 
 fn rows(split: &str) -> Option<Vec<Row>> {
-    let source = common::shared_data("nostr/notes-2023-02.jsonl")?;
-    let texts: Vec<String> = std::fs::read_to_string(source)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    let labels = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../data/nostr-real/{split}.jsonl"));
-    let rows = std::fs::read_to_string(labels)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let text = texts[v["line"].as_u64().unwrap() as usize - 1].clone();
-            let hash: String = Sha256::digest(text.as_bytes())[..8]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            assert_eq!(hash, v["sha256"].as_str().unwrap(), "line {} changed", v["line"]);
-            let strings = |x: &serde_json::Value| -> Vec<String> {
-                x.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| s.as_str().unwrap().to_string())
-                    .collect()
-            };
-            Row {
-                text,
-                labels: strings(&v["labels"]),
-                primary: v["primary"].as_str().map(str::to_string),
-                clear: v["clear"].as_bool().unwrap(),
-            }
+    let rows = common::keyed_rows("nostr/notes-2023-02.jsonl", &format!("nostr-real/{split}.jsonl"))?;
+    let strings = |x: &serde_json::Value| -> Vec<String> {
+        x.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let rows = rows
+        .into_iter()
+        .map(|(text, v)| Row {
+            text,
+            labels: strings(&v["labels"]),
+            primary: v["primary"].as_str().map(str::to_string),
+            clear: v["clear"].as_bool().unwrap(),
         })
         .collect();
     Some(rows)

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use notetag::Example;
+use sha2::{Digest, Sha256};
 
 /// `../shared/data/<rel>` from the workspace root, if present.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {
@@ -19,6 +20,42 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// The rows of `data/<labels>` (JSON Lines that point at notes of
+/// `../shared/data/<source>` by 1-based `line` and the first 16 hex digits of the
+/// SHA-256 of their `text`), each with its note's text, checked against the hash;
+/// `None`, with a message, where the shared data is absent.
+pub fn keyed_rows(source: &str, labels: &str) -> Option<Vec<(String, serde_json::Value)>> {
+    let source = shared_data(source)?;
+    let texts: Vec<String> = std::fs::read_to_string(source)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let labels = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(labels);
+    let rows = std::fs::read_to_string(labels)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let text = texts[v["line"].as_u64().unwrap() as usize - 1].clone();
+            let hash: String = Sha256::digest(text.as_bytes())[..8]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(hash, v["sha256"].as_str().unwrap(), "line {} changed", v["line"]);
+            (text, v)
+        })
+        .collect();
+    Some(rows)
 }
 
 /// The project's corpus file `data/corpus/<name>.jsonl`.
