@@ -166,6 +166,10 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also score each language the notes are in, as notetag detects it (`und`:
+    /// too little text to tell); with --json, under `by_lang`.
+    #[arg(long)]
+    pub by_lang: bool,
     /// Also draw the confusion matrix as an SVG heatmap into this file (written
     /// atomically).
     #[arg(long, value_name = "FILE.svg")]

@@ -13,6 +13,7 @@ mod relay;
 mod threshold;
 mod update;
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -72,7 +73,11 @@ fn run_eval(a: &EvalArgs) -> Result<ExitCode> {
     };
     let ex = io::read_examples(&a.input, a.format)?;
     let spin = progress::spinner(&format!("scoring {} rows", ex.len()));
-    let report = clf.evaluate_with(&ex, &opts)?;
+    let (report, by_lang) = if a.by_lang {
+        clf.evaluate_by_language(&ex, &opts)?
+    } else {
+        (clf.evaluate_with(&ex, &opts)?, Vec::new())
+    };
     spin.finish_and_clear();
     if let Some(path) = &a.plot {
         let model = a
@@ -84,11 +89,38 @@ fn run_eval(a: &EvalArgs) -> Result<ExitCode> {
         eprintln!("notetag: wrote the confusion matrix to {}", path.display());
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut out = serde_json::to_value(&report)?;
+        if a.by_lang {
+            out["by_lang"] = serde_json::to_value(by_lang.into_iter().collect::<BTreeMap<_, _>>())?;
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print!("{}", report.to_table());
+        if a.by_lang {
+            print!("{}", language_table(&by_lang));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per language: rows, primary macro-F1, the share of no-topic rows left
+/// untagged and of topic rows tagged with their primary, label-set micro-F1.
+fn language_table(by_lang: &[(&str, notetag::Report)]) -> String {
+    let share = |rows: usize, x: f64| if rows == 0 { "-".to_string() } else { format!("{x:.4}") };
+    let mut out =
+        String::from("\nby language (as detected)\nlang    rows  macro-F1  untagged  tagged right  set micro-F1\n");
+    for (lang, r) in by_lang {
+        let a = &r.abstention;
+        out += &format!(
+            "{lang:<5} {:>6}  {:>8}  {:>8}  {:>12}  {:>11.4}\n",
+            r.n,
+            share(r.n_with_primary, r.macro_f1),
+            share(a.no_topic_rows, a.no_topic_untagged),
+            share(a.topic_rows, a.topic_tagged_right),
+            r.set_micro_f1
+        );
+    }
+    out
 }
 
 fn run_explain(a: &ExplainArgs) -> Result<ExitCode> {

@@ -222,6 +222,35 @@ fn the_short_note_floor_is_set_on_predict_and_eval() {
 }
 
 #[test]
+fn eval_by_language() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/multilingual-test.jsonl");
+    let (code, out, err) = notetag(&["eval", "-i", data, "--json", "--by-lang"], "");
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let by = r["by_lang"].as_object().unwrap();
+    for lang in ["de", "en", "es", "fr", "ja", "pt", "zh", "und"] {
+        assert!(by[lang]["n"].as_u64().unwrap() > 30, "{lang}: {}", by[lang]["n"]);
+    }
+    let rows: u64 = by.values().map(|v| v["n"].as_u64().unwrap()).sum();
+    assert_eq!(rows, r["n"].as_u64().unwrap(), "every row in one language");
+    let (code, table, err) = notetag(&["eval", "-i", data, "--by-lang"], "");
+    assert_eq!(code, 0, "{err}");
+    let ja = table.lines().find(|l| l.starts_with("ja ")).unwrap();
+    let figures: Vec<&str> = ja.split_whitespace().collect();
+    assert_eq!(figures[1], by["ja"]["n"].to_string(), "{ja}");
+    assert_eq!(
+        figures[2],
+        format!("{:.4}", by["ja"]["macro_f1"].as_f64().unwrap()),
+        "{ja}"
+    );
+    let (_, plain, _) = notetag(&["eval", "-i", data, "--json"], "");
+    assert!(serde_json::from_str::<serde_json::Value>(&plain)
+        .unwrap()
+        .get("by_lang")
+        .is_none());
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (code, _, err) = notetag(&["predict", "--output-format", "xml"], "");
     assert_eq!(code, 2, "{err}");

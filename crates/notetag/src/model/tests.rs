@@ -247,6 +247,36 @@ pub(crate) mod classifier {
     }
 
     #[test]
+    fn a_report_per_language_scores_that_language_s_notes() {
+        let clf = toy_char_model();
+        let ex = vec![
+            Example::new("the central bank raised interest rates once more", "trade_finance"),
+            Example::new("new gpu chips shipped with open source drivers", "tech"),
+            Example::multi("lol", Vec::<String>::new()),
+            Example::new(
+                "Die Zentralbank hat die Zinsen wieder erhöht, sagen alle",
+                "trade_finance",
+            ),
+            Example::new("中央銀行は今日また金利を引き上げたと発表しました", "trade_finance"),
+            Example::multi("https://example.com/a.png", Vec::<String>::new()),
+        ];
+        let opts = PredictOptions::default();
+        let (all, by) = clf.evaluate_by_language(&ex, &opts).unwrap();
+        assert_eq!(all, clf.evaluate_with(&ex, &opts).unwrap());
+        let langs: Vec<&str> = by.iter().map(|(l, _)| *l).collect();
+        assert_eq!(langs, ["de", "en", "ja", "und"]);
+        for (lang, report) in &by {
+            let own: Vec<Example> = ex
+                .iter()
+                .filter(|e| clf.predict(&e.text).lang() == *lang)
+                .cloned()
+                .collect();
+            assert_eq!(*report, clf.evaluate_with(&own, &opts).unwrap(), "{lang}");
+        }
+        assert_eq!(by.iter().map(|(_, r)| r.n).sum::<usize>(), ex.len());
+    }
+
+    #[test]
     fn a_clone_shares_the_weights_and_keeps_its_own_thresholds() {
         let clf = toy_char_model();
         let notes = ["the central bank raised interest rates", "gpu chips and coffee", "lol"];
