@@ -49,3 +49,31 @@ def test_score_reports_abstention() -> None:
         assert "metric" in str(e)
     else:
         raise AssertionError("an unknown metric must be an error")
+
+
+def test_score_by_lang_scores_each_language_s_notes() -> None:
+    clf = notetag.Classifier.default()
+    texts = [
+        "the fed held rates steady and bond yields fell",
+        "new gpu drivers shipped with the open source release",
+        "Die Zentralbank hat die Zinsen wieder erhöht, sagen die Händler",
+        "lol",
+        "https://nostr.build/i/5f3a9c.jpg",
+    ]
+    gold: list = [["trade_finance"], ["trade_finance"], ["trade_finance"], [], []]
+    langs = clf.predict_lang(texts)
+    for metric in ("accuracy", "set_f1", "no_topic_untagged", "topic_tagged_right", "coverage"):
+        by = clf.score_by_lang(texts, gold, metric=metric)
+        assert list(by) == sorted(by)
+        for lang, value in by.items():
+            own = [i for i, x in enumerate(langs) if x == lang]
+            assert value == clf.score([texts[i] for i in own], [gold[i] for i in own], metric=metric), (metric, lang)
+    # en: one right, one wrong; und holds only topic-less notes, so it has no accuracy.
+    assert clf.score_by_lang(texts, gold)["en"] == 0.5
+    assert "und" not in clf.score_by_lang(texts, gold) and "und" in clf.score_by_lang(texts, gold, metric="coverage")
+    try:
+        clf.score_by_lang(texts, gold[:2])
+    except notetag.InvalidDataError as e:
+        assert "5 texts but 2 labels" in str(e)
+    else:
+        raise AssertionError("a length mismatch must raise")

@@ -754,6 +754,55 @@ class Classifier:
         ]
         return _set_metric(metric, [t["labels"] for t in self.tag(texts)], sets)
 
+    def score_by_lang(
+        self, texts: Iterable[str], labels: Iterable[Label], *, metric: str = "accuracy"
+    ) -> Dict[str, float]:
+        """:meth:`score` for each language the notes are in, as :meth:`predict_lang`
+        tells it (``"und"`` for notes with too little text), like ``notetag eval
+        --by-lang``.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        labels : iterable of str or of lists of str
+            Gold labels, as for :meth:`score`.
+        metric : str
+            As for :meth:`score`.
+
+        Returns
+        -------
+        dict of str to float
+            Language code -> the metric over that language's notes, in code order.
+            A language whose notes give the metric nothing to score (no labelled
+            note for ``accuracy`` or ``topic_tagged_right``, no note without a
+            label for ``no_topic_untagged``) is left out.
+
+        Examples
+        --------
+        >>> import notetag
+        >>> clf = notetag.Classifier.default()
+        >>> texts = ["the fed held rates steady and yields fell", "日銀が金利を据え置いた。円相場は小幅に動いた"]
+        >>> sorted(clf.score_by_lang(texts, ["trade_finance", "trade_finance"]))
+        ['en', 'ja']
+        """
+        self._fitted()
+        texts = list(_texts(texts))
+        labels = list(labels) if not isinstance(labels, (str, bytes)) else labels
+        gold = _primaries(labels)
+        if len(gold) != len(texts):
+            raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
+        rows: Dict[str, List[int]] = {}
+        for i, lang in enumerate(self.predict_lang(texts)):
+            rows.setdefault(lang, []).append(i)
+        wants = {"accuracy": True, "topic_tagged_right": True, "no_topic_untagged": False}
+        out: Dict[str, float] = {}
+        for lang in sorted(rows):
+            own = rows[lang]
+            if metric in wants and not any((gold[i] is not None) == wants[metric] for i in own):
+                continue
+            out[lang] = self.score([texts[i] for i in own], [labels[i] for i in own], metric=metric)
+        return out
+
     # ------------------------------------------------------ scikit-learn glue
 
     @classmethod
