@@ -196,14 +196,8 @@ impl ClassifierParams {
         if let Some(l) = &self.classes {
             check_label_set(l)?;
         }
-        for (name, floor) in [
-            ("threshold_floor", self.threshold_floor),
-            ("short_note_floor", self.short_note_floor),
-        ] {
-            if !(0.0..=1.0).contains(&floor) {
-                return Err(Error::param(name, format!("{floor}: need a probability, 0 ..= 1")));
-            }
-        }
+        probability("threshold_floor", "threshold_floor", self.threshold_floor)?;
+        probability("short_note_floor", "short_note_floor", self.short_note_floor)?;
         Ok(ValidParams {
             params: self.clone(),
             tokenizer,
@@ -345,4 +339,17 @@ pub(crate) fn check_dense_size(n_buckets: usize, n_labels: usize) -> std::result
         ));
     }
     Ok(())
+}
+
+/// `value` when it is a probability (0 ..= 1), else an error about parameter
+/// `param` naming `what` (a parameter, or a label whose threshold it is).
+pub(crate) fn probability(param: &'static str, what: &str, value: f32) -> Result<f32> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::param(
+            param,
+            format!("{what}={value}: need a probability, 0 ..= 1"),
+        ))
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::calibrate::Platt;
-use super::params::{check_label_set, ClassifierParams};
+use super::params::{check_label_set, probability, ClassifierParams};
 use super::table::BucketTable;
 use super::train::TrainingMeta;
 use crate::error::{Error, Result};
@@ -32,19 +32,6 @@ impl PredictOptions {
             probability("threshold", "threshold", t)?;
         }
         Ok(())
-    }
-}
-
-/// `value` when it is a probability (0 ..= 1), else an error about parameter
-/// `param` naming `what`.
-fn probability(param: &'static str, what: &str, value: f32) -> Result<f32> {
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(Error::param(
-            param,
-            format!("{what}={value}: need a probability, 0 ..= 1"),
-        ))
     }
 }
 
