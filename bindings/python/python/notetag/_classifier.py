@@ -738,11 +738,7 @@ class Classifier:
         metrics = ("accuracy", "set_f1", "no_topic_untagged", "topic_tagged_right", "coverage")
         if metric not in metrics:
             raise InvalidParameterError(f"metric {metric!r}: expected one of {', '.join(metrics)}")
-        texts = list(_texts(texts))
-        labels = list(_texts(labels)) if not isinstance(labels, (str, bytes)) else labels
-        gold = _primaries(labels)
-        if len(gold) != len(texts):
-            raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
+        texts, labels, gold = _scoring_rows(texts, labels)
         if metric == "accuracy":
             pairs = [(p, g) for p, g in zip(self.predict(texts), gold) if g is not None]
             if not pairs:
@@ -786,11 +782,7 @@ class Classifier:
         ['en', 'ja']
         """
         self._fitted()
-        texts = list(_texts(texts))
-        labels = list(labels) if not isinstance(labels, (str, bytes)) else labels
-        gold = _primaries(labels)
-        if len(gold) != len(texts):
-            raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
+        texts, listed, gold = _scoring_rows(texts, labels)
         rows: Dict[str, List[int]] = {}
         for i, lang in enumerate(self.predict_lang(texts)):
             rows.setdefault(lang, []).append(i)
@@ -800,7 +792,7 @@ class Classifier:
             own = rows[lang]
             if metric in wants and not any((gold[i] is not None) == wants[metric] for i in own):
                 continue
-            out[lang] = self.score([texts[i] for i in own], [labels[i] for i in own], metric=metric)
+            out[lang] = self.score([texts[i] for i in own], [listed[i] for i in own], metric=metric)
         return out
 
     # ------------------------------------------------------ scikit-learn glue
@@ -946,6 +938,17 @@ def _primaries(labels: Any) -> List[Any]:
             raise NotetagTypeError(f"`labels[{i}][0]` is {type(items[0]).__name__}, not a str label")
         out.append(items[0] if items else None)
     return out
+
+
+def _scoring_rows(texts: Iterable[str], labels: Any) -> Tuple[List[str], Any, List[Any]]:
+    """The texts and gold labels of :meth:`Classifier.score` as lists, with each
+    row's primary label (None for no topic); their lengths must match."""
+    texts = list(_texts(texts))
+    labels = list(_texts(labels)) if not isinstance(labels, (str, bytes)) else labels
+    gold = _primaries(labels)
+    if len(gold) != len(texts):
+        raise InvalidDataError(f"{len(texts)} texts but {len(gold)} labels")
+    return texts, labels, gold
 
 
 def _set_metric(metric: str, pred: List[List[Any]], gold: List[List[Any]]) -> float:
