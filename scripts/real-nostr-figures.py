@@ -13,6 +13,7 @@ texts are read from ../shared/data/nostr/ and checked against each row's hash.
 import argparse
 import hashlib
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -22,20 +23,21 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "nostr"
 
 
-def rows(split):
-    """Each labelled row of the split, with its note's text in `text`."""
+def rows(labels, shared=SHARED):
+    """Each row of the labels file, with its note's text (from the `source` file
+    under `shared`, at `line`, checked against `sha256`) in `text`."""
     texts = {}
     out = []
-    for n, line in enumerate(open(ROOT / "data" / "nostr-real" / f"{split}.jsonl", encoding="utf-8"), 1):
+    for n, line in enumerate(open(labels, encoding="utf-8"), 1):
         row = json.loads(line)
-        source = SHARED / row["source"]
+        source = shared / row["source"]
         if source not in texts:
             if not source.exists():
                 sys.exit(f"{source} is absent: the texts of the real notes live outside the repository")
             texts[source] = [json.loads(t)["text"] for t in open(source, encoding="utf-8")]
         text = texts[source][row["line"] - 1]
         if hashlib.sha256(text.encode()).hexdigest()[:16] != row["sha256"]:
-            sys.exit(f"data/nostr-real/{split}.jsonl:{n}: {row['source']} line {row['line']} is not the labelled note")
+            sys.exit(f"{labels}:{n}: {row['source']} line {row['line']} is not the labelled note")
         out.append({**row, "text": text})
     return out
 
@@ -66,9 +68,11 @@ def main():
     ap.add_argument("models", nargs="+", help="model files, or `default` for the embedded model")
     ap.add_argument("--split", default="dev", choices=["dev", "test"])
     ap.add_argument("--by", choices=["lang", "kind"], help="also give the figures per language or kind of note")
-    ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "notetag"), help="the notetag binary")
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    binary = os.environ.get("NOTETAG_CLI", str(target / "release" / "notetag"))
+    ap.add_argument("--bin", default=binary, help="the notetag binary (default: $NOTETAG_CLI, else the release build)")
     args = ap.parse_args()
-    labelled = rows(args.split)
+    labelled = rows(ROOT / "data" / "nostr-real" / f"{args.split}.jsonl")
     for model in args.models:
         got = predict(args.bin, model, [r["text"] for r in labelled])
         pairs = list(zip(labelled, got))

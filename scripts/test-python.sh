@@ -2,7 +2,7 @@
 # Build the Python package (bindings/python) into a virtual environment at
 # .venv (created if missing) and run its tests: pytest (API, errors, threads,
 # scikit-learn interplay, agreement with the CLI, docstring examples, and the
-# peer-comparison harness's own checks in benches/peers), ruff, mypy --strict
+# peer-comparison harness's own checks in benches/peers, the scripts' checks), ruff, mypy --strict
 # and mypy.stubtest of the type stubs. Needs python3 (>= 3.10) with venv, and cargo.
 # Everything comes from PyPI and crates.io; the tests themselves use no network.
 set -euo pipefail
@@ -29,7 +29,7 @@ VIRTUAL_ENV=$VENV "$VENV/bin/maturin" develop --release --quiet -m bindings/pyth
 cargo build --quiet --release -p notetag-cli
 export NOTETAG_CLI=${CARGO_TARGET_DIR:-$ROOT/target}/release/notetag
 
-"$PY" -m pytest -q bindings/python/tests benches/peers "$@"
+"$PY" -m pytest -q bindings/python/tests benches/peers scripts "$@"
 
 # The package type-checks strictly, and the stubs of the compiled module match it (run from outside the source tree
 # so that the installed package is what is checked).
