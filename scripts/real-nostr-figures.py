@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The figures of data/nostr-real/README.md for any model files: clear topic-less
 notes left untagged, clear topical notes tagged with their primary first, and
-the micro-F1 of the label sets over every note.
+the micro-F1 of the label sets over every note, as `notetag eval` reports them.
 
     cargo build --release -p notetag-cli
     python3 scripts/real-nostr-figures.py default candidate.ntag [--by lang]
@@ -17,6 +17,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -42,25 +43,36 @@ def rows(labels, shared=SHARED):
     return out
 
 
-def predict(binary, model, texts):
-    """The label lists `notetag predict` gives `texts` with `model` (`default`: the embedded one)."""
-    cmd = [binary, "predict", "--format", "jsonl"] + ([] if model == "default" else ["--model", model])
-    notes = "".join(json.dumps({"text": t}) + "\n" for t in texts)
-    done = subprocess.run(cmd, input=notes, capture_output=True, text=True)
+def evaluate(binary, model, rows):
+    """`notetag eval --json` of `model` (`default`: the embedded one) on `rows`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as f:
+        for r in rows:
+            f.write(json.dumps({"text": r["text"], "labels": r["labels"], "primary": r["primary"]}) + "\n")
+    cmd = [binary, "eval", "--json", "--input", f.name] + ([] if model == "default" else ["--model", model])
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)}: {done.stderr.strip()}")
-    return [json.loads(line)["labels"] for line in done.stdout.splitlines()]
+    return json.loads(done.stdout)
 
 
-def figures(pairs):
-    """(untagged, right, micro-F1) over (row, predicted labels) pairs, as the data card defines them."""
-    untagged = [not got for row, got in pairs if row["clear"] and not row["labels"]]
-    right = [got[:1] == [row["primary"]] for row, got in pairs if row["clear"] and row["labels"]]
-    tp = sum(len(set(row["labels"]) & set(got)) for row, got in pairs)
-    wrong = sum(len(set(row["labels"]) ^ set(got)) for row, got in pairs)
-    share = lambda xs: f"{sum(xs) / len(xs):.3f} ({len(xs)})" if xs else "- (0)"  # noqa: E731
-    micro = f"{2 * tp / (2 * tp + wrong):.3f}" if tp + wrong else "-"
-    return f"untagged {share(untagged)}  right {share(right)}  micro-F1 {micro}"
+def figures(every, clear):
+    """The card's figures from the evaluation reports of every note and of the
+    clear notes: untagged and right over the clear notes, micro-F1 over every note."""
+    a = clear["abstention"]
+    share = lambda x, n: f"{x:.3f} ({n})" if n else "- (0)"  # noqa: E731
+    micro = f"{every['set_micro_f1']:.3f}" if every["n"] else "-"
+    return (
+        f"untagged {share(a['no_topic_untagged'], a['no_topic_rows'])}  "
+        f"right {share(a['topic_tagged_right'], a['topic_rows'])}  micro-F1 {micro}"
+    )
+
+
+def scored(binary, model, rows):
+    """The figures line of `model` on `rows`."""
+    return figures(evaluate(binary, model, rows), evaluate(binary, model, [r for r in rows if r["clear"]]))
 
 
 def main():
@@ -74,15 +86,13 @@ def main():
     args = ap.parse_args()
     labelled = rows(ROOT / "data" / "nostr-real" / f"{args.split}.jsonl")
     for model in args.models:
-        got = predict(args.bin, model, [r["text"] for r in labelled])
-        pairs = list(zip(labelled, got))
-        print(f"{model}  {args.split} ({len(pairs)} notes): {figures(pairs)}")
+        print(f"{model}  {args.split} ({len(labelled)} notes): {scored(args.bin, model, labelled)}")
         if args.by:
             groups = defaultdict(list)
-            for row, labels in pairs:
-                groups[row[args.by]].append((row, labels))
+            for row in labelled:
+                groups[row[args.by]].append(row)
             for key in sorted(groups, key=lambda k: -len(groups[k])):
-                print(f"  {key:9} {len(groups[key]):5} notes: {figures(groups[key])}")
+                print(f"  {key:9} {len(groups[key]):5} notes: {scored(args.bin, model, groups[key])}")
 
 
 if __name__ == "__main__":

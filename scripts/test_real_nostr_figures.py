@@ -1,5 +1,6 @@
-"""Checks of scripts/real-nostr-figures.py: the data card's definitions, and the
-hash check that joins labels to the texts kept outside the repository."""
+"""Checks of scripts/real-nostr-figures.py: which figures of `notetag eval` it
+reports for which notes, what it hands the CLI, and the hash check that joins
+labels to the texts kept outside the repository."""
 import hashlib
 import importlib.util
 import json
@@ -19,21 +20,46 @@ def row(labels, clear=True):
     return {"labels": labels, "primary": labels[0] if labels else None, "clear": clear}
 
 
-def test_untagged_and_right_count_clear_notes_only_and_micro_f1_counts_every_note():
-    pairs = [
-        (row([]), []),  # clear, topic-less, untagged
-        (row([]), ["tech"]),  # clear, topic-less, tagged: one false label
-        (row(["tech"]), ["tech", "personal"]),  # right first; one false label
-        (row(["personal", "tech"]), ["tech", "personal"]),  # both labels found, wrong first
-        (row(["trade_finance"], clear=False), []),  # unclear: only its missed label counts
-        (row([], clear=False), ["geopolitics"]),  # unclear: only its false label counts
-    ]
-    # untagged 1 of 2; right 1 of 2; tp 3, false 3, missed 1: micro-F1 6 / 10.
-    assert figures_script.figures(pairs) == "untagged 0.500 (2)  right 0.500 (2)  micro-F1 0.600"
+def report(n, no_topic_rows, untagged, topic_rows, right, micro):
+    abstention = {
+        "no_topic_rows": no_topic_rows,
+        "no_topic_untagged": untagged,
+        "topic_rows": topic_rows,
+        "topic_tagged_right": right,
+    }
+    return {"n": n, "set_micro_f1": micro, "abstention": abstention}
+
+
+def test_untagged_and_right_come_from_the_clear_notes_and_micro_f1_from_every_note():
+    every = report(6, 3, 0.25, 3, 0.25, 0.6)
+    clear = report(4, 2, 0.5, 2, 0.5, 0.9)
+    assert figures_script.figures(every, clear) == "untagged 0.500 (2)  right 0.500 (2)  micro-F1 0.600"
 
 
 def test_a_group_with_nothing_to_score_says_so():
-    assert figures_script.figures([(row([], clear=False), [])]) == "untagged - (0)  right - (0)  micro-F1 -"
+    empty = report(0, 0, 0.0, 0, 0.0, 0.0)
+    assert figures_script.figures(empty, empty) == "untagged - (0)  right - (0)  micro-F1 -"
+
+
+def test_evaluate_gives_the_cli_each_row_and_the_model(tmp_path):
+    fake = tmp_path / "notetag"
+    fake.write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, sys\n"
+        "args = sys.argv[1:]\n"
+        "rows = [json.loads(line) for line in open(args[args.index('--input') + 1])]\n"
+        "print(json.dumps({'args': args[:2] + args[4:], 'rows': rows}))\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    rows = [{**row(["tech"]), "text": "new relay is up", "line": 7}, {**row([]), "text": "gm"}]
+    got = figures_script.evaluate(str(fake), "m.ntag", rows)
+    assert got["args"] == ["eval", "--json", "--model", "m.ntag"]
+    assert got["rows"] == [
+        {"text": "new relay is up", "labels": ["tech"], "primary": "tech"},
+        {"text": "gm", "labels": [], "primary": None},
+    ]
+    assert figures_script.evaluate(str(fake), "default", rows)["args"] == ["eval", "--json"]
 
 
 def _write(path, lines):
